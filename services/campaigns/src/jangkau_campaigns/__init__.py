@@ -1,0 +1,1 @@
+"""Jangkau campaigns service: outreach lifecycle, attribution and scorecards."""

@@ -1,0 +1,1 @@
+"""Infrastructure adapters of the campaigns service."""

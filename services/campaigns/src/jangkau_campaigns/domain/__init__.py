@@ -1,0 +1,1 @@
+"""The campaigns domain: pure Python, no infrastructure."""

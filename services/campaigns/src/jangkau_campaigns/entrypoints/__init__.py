@@ -1,0 +1,1 @@
+"""How people and events reach the campaigns service."""

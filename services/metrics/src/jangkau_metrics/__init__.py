@@ -1,0 +1,1 @@
+"""Jangkau metrics service: exact, live coverage counts folded from the event streams."""

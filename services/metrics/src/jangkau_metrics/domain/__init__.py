@@ -1,0 +1,1 @@
+"""The metrics domain: how events fold into coverage counts. Pure Python."""

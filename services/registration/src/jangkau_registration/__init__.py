@@ -1,0 +1,1 @@
+"""Jangkau registration service: the participant registry and the only holder of personal data."""

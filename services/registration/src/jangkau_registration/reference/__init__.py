@@ -1,0 +1,1 @@
+"""Reference data: Kemendagri administrative areas, demo branch offices and demo villages."""

@@ -1,0 +1,1 @@
+"""Jangkau's shared contracts and infrastructure helpers (no business decisions here)."""

@@ -1,0 +1,84 @@
+"""PostgreSQL helpers: the async engine factory and alembic migrations run from code."""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from jangkau_shared.settings import DatabaseSettings
+
+
+def create_engine(settings: DatabaseSettings, **overrides: Any) -> AsyncEngine:
+    """Return a pooled async engine for the service's own database (connects lazily)."""
+    connect_args: dict[str, Any] = {}
+    if settings.database_ssl != "prefer":
+        connect_args["ssl"] = settings.database_ssl
+    options: dict[str, Any] = {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_pool_size,
+        "pool_pre_ping": True,
+        "connect_args": connect_args,
+    }
+    return create_async_engine(settings.database_url.get_secret_value(), **(options | overrides))
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    """Return True when the database answers a trivial query."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except (OSError, SQLAlchemyError):
+        return False
+    return True
+
+
+def alembic_config(script_location: Path, url: str | None = None) -> Config:
+    """Return an alembic configuration built in code (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "head") -> None:
+    """Migrate the engine's database to ``revision`` on a connection of that engine."""
+    config = alembic_config(script_location)
+
+    def _run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_run)
+
+
+def run_migrations(target_metadata: MetaData) -> None:
+    """Body of every service's alembic ``env.py``: online migrations on an async engine."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection, target_metadata)
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic needs a connection or sqlalchemy.url")
+    asyncio.run(_migrate_url(url, target_metadata))
+
+
+def _migrate(connection: Connection, target_metadata: MetaData) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _migrate_url(url: str, target_metadata: MetaData) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.begin() as conn:
+        await conn.run_sync(_migrate, target_metadata)
+    await engine.dispose()

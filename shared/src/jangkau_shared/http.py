@@ -1,0 +1,108 @@
+"""HTTP plumbing every service shares: RFC 9457 problems, health, /metrics, body limits."""
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jangkau_shared.observability import render
+
+PROBLEM_JSON = "application/problem+json"
+SENSITIVE = frozenset({"nik", "name", "phone", "birth_date"})
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """Return an RFC 9457 problem details response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Describe validation errors as ``{field, value, reason}``; personal values are masked."""
+    described = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body",)]
+        name = ".".join(loc) or "body"
+        value = error.get("input")
+        if SENSITIVE & set(loc):
+            value = "<hidden>"
+        elif not isinstance(value, str | int | float | bool | None):
+            value = None
+        described.append({"field": name, "value": value, "reason": error.get("msg", "invalid")})
+    return described
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer request validation errors as 422 problems that name each field and value."""
+
+    async def on_validation(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = field_errors(exc.errors())
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+        return problem(422, "Invalid request", detail, errors=errors)
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+
+
+def install_operational_routes(
+    app: FastAPI, registry: CollectorRegistry, ready: Callable[[], Awaitable[bool]]
+) -> None:
+    """Add /health/live, /health/ready and /metrics (excluded from the API schema)."""
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def is_ready() -> Response:
+        if await ready():
+            return JSONResponse({"status": "ready"})
+        return problem(503, "Not ready", "dependencies are not reachable yet", retry_after=5)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(render(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class BodyLimit:
+    """ASGI middleware: answers 413 for bodies over ``max_bytes`` without reading them whole."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on while counting its body."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"request body is larger than {self.max_bytes} bytes"
+        await problem(413, "Payload too large", detail, max_bytes=self.max_bytes)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,61 @@
+"""JSON Schemas of the event payloads, generated from the models the code uses."""
+
+import argparse
+import sys
+from pathlib import Path
+
+import orjson
+
+from jangkau_shared.events import EVENT_SPECS
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+def generate() -> dict[str, bytes]:
+    """Return ``{file name: schema JSON}`` for every event type of the contract."""
+    files: dict[str, bytes] = {}
+    for spec in EVENT_SPECS:
+        schema = spec.model.model_json_schema(mode="serialization")
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"urn:jangkau:schema:{spec.type}",
+            "x-cloudevents-type": spec.type,
+            "x-kafka-topic": spec.topic,
+            "x-kafka-key": spec.key_field,
+            **schema,
+        }
+        files[f"{spec.type}.json"] = orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n"
+    return files
+
+
+def drift(directory: Path) -> list[str]:
+    """Return the schema files in ``directory`` that differ from the code (missing ones too)."""
+    wanted = generate()
+    stale = [
+        n
+        for n, body in wanted.items()
+        if not (directory / n).is_file() or (directory / n).read_bytes() != body
+    ]
+    extra = [p.name for p in directory.glob("*.json") if p.name not in wanted]
+    return sorted(stale + extra)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the schemas, or with --check report drift and exit 1."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the schemas live")
+    parser.add_argument("--check", action="store_true", help="fail when files differ from the code")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = drift(args.dir)
+        for name in stale:
+            print(f"schema out of date: {args.dir / name}", file=sys.stderr)  # noqa: T201
+        return 1 if stale else 0
+    args.dir.mkdir(parents=True, exist_ok=True)
+    for name, body in generate().items():
+        (args.dir / name).write_bytes(body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

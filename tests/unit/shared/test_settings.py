@@ -1,0 +1,68 @@
+"""Settings: a missing secret fails at start with a message naming the variable."""
+
+import pytest
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from jangkau_shared.kafka import connection_options, create_producer
+from jangkau_shared.settings import (
+    ConfigurationError,
+    DatabaseSettings,
+    KafkaSettings,
+    ServiceSettings,
+    load_settings,
+)
+
+
+class ExampleSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JANGKAU_EXAMPLE_")
+
+    api_secret: SecretStr
+
+
+def test_a_missing_secret_is_reported_by_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JANGKAU_EXAMPLE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    monkeypatch.setenv("JANGKAU_EXAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(ExampleSettings)
+    assert "JANGKAU_EXAMPLE_API_SECRET" in str(caught.value)
+    assert "JANGKAU_EXAMPLE_DATABASE_URL" not in str(caught.value)
+
+
+def test_the_environment_defaults_to_production_so_demo_settings_must_be_explicit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JANGKAU_EXAMPLE_KAFKA_BOOTSTRAP_SERVERS", "b:9092")
+    monkeypatch.setenv("JANGKAU_EXAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    monkeypatch.setenv("JANGKAU_EXAMPLE_API_SECRET", "x")
+    assert load_settings(ExampleSettings).environment == "production"
+
+
+async def test_producers_are_idempotent_and_wait_for_all_replicas() -> None:
+    producer = create_producer(KafkaSettings(kafka_bootstrap_servers="127.0.0.1:1"))
+    try:
+        assert producer._txn_manager is not None, "idempotence is off"
+        assert producer._sender._acks == -1, "acks is not all"
+    finally:
+        await producer.stop()
+
+
+def test_sasl_over_tls_is_configuration_only() -> None:
+    settings = KafkaSettings(
+        kafka_bootstrap_servers="broker:9093",
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="jangkau",
+        kafka_sasl_password=SecretStr("s3cret"),
+    )
+    options = connection_options(settings)
+    assert options["security_protocol"] == "SASL_SSL"
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert options["sasl_plain_password"] == "s3cret"
+    assert options["ssl_context"] is not None
+
+
+def test_sasl_without_a_username_is_a_configuration_error() -> None:
+    settings = KafkaSettings(kafka_bootstrap_servers="b:9093", kafka_security_protocol="SASL_PLAINTEXT")
+    with pytest.raises(ValueError, match="kafka_sasl_username"):
+        connection_options(settings)
