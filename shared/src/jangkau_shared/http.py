@@ -1,12 +1,14 @@
 """HTTP plumbing every service shares: RFC 9457 problems, health, /metrics, body limits."""
 
 from collections.abc import Awaitable, Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jangkau_shared.observability import render
@@ -38,7 +40,7 @@ def field_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Answer request validation errors as 422 problems that name each field and value."""
+    """Answer validation errors (422, naming each field and value) and HTTP errors as problems."""
 
     async def on_validation(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -46,7 +48,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
         return problem(422, "Invalid request", detail, errors=errors)
 
+    async def on_http_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        response = problem(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
 
 
 def install_operational_routes(
