@@ -1,9 +1,12 @@
 """Settings bases on pydantic-settings: one env prefix per service, secrets without defaults."""
 
+import base64
+import binascii
+import contextlib
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["local", "test", "production"]
@@ -11,6 +14,17 @@ Environment = Literal["local", "test", "production"]
 
 class ConfigurationError(RuntimeError):
     """Configuration is missing or invalid; the message names the environment variables."""
+
+
+#: Substrings that mark the public demo and test secrets shipped in this repository.
+DEMO_MARKERS = ("demo-only", "test-only", "jangkau-local")
+
+
+def _looks_like_demo(secret: str) -> bool:
+    candidates = [secret]
+    with contextlib.suppress(binascii.Error, ValueError):
+        candidates.append(base64.b64decode(secret, validate=True).decode(errors="ignore"))
+    return any(marker in c for c in candidates for marker in DEMO_MARKERS)
 
 
 class ServiceSettings(BaseSettings):
@@ -24,6 +38,15 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Python log level name.")
     log_json: bool = Field(default=True, description="Log one JSON object per line (off: console).")
+
+    @model_validator(mode="after")
+    def _no_demo_secrets_in_production(self) -> Self:
+        if self.environment != "production":
+            return self
+        for name, value in self:
+            if isinstance(value, SecretStr) and _looks_like_demo(value.get_secret_value()):
+                raise ValueError(f"{name} is a public demo secret; production needs its own")
+        return self
 
 
 class KafkaSettings(BaseSettings):

@@ -66,3 +66,14 @@ def test_sasl_without_a_username_is_a_configuration_error() -> None:
     settings = KafkaSettings(kafka_bootstrap_servers="b:9093", kafka_security_protocol="SASL_PLAINTEXT")
     with pytest.raises(ValueError, match="kafka_sasl_username"):
         connection_options(settings)
+
+
+def test_production_refuses_the_public_demo_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JANGKAU_EXAMPLE_KAFKA_BOOTSTRAP_SERVERS", "b:9092")
+    monkeypatch.setenv("JANGKAU_EXAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
+    monkeypatch.setenv("JANGKAU_EXAMPLE_API_SECRET", "ZGVtby1vbmx5LWtleS1uZXZlci1mb3ItcmVhbC11c2U=")
+    with pytest.raises(ConfigurationError, match="public demo secret") as caught:
+        load_settings(ExampleSettings)
+    assert "ZGVtby1" not in str(caught.value)
+    monkeypatch.setenv("JANGKAU_EXAMPLE_ENVIRONMENT", "local")
+    assert load_settings(ExampleSettings).environment == "local"
