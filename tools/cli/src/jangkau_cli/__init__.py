@@ -1,0 +1,1 @@
+"""The jangkau command: field tools for campaign teams and the simulator."""
