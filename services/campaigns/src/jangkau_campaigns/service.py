@@ -1,0 +1,189 @@
+"""Use cases of the campaigns service: lifecycle, queries, scoring, attribution of events."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID, uuid4
+
+from jangkau_campaigns.domain.attribution import Fact, Registration
+from jangkau_campaigns.domain.campaigns import Campaign, HoldCampaign, PlanCampaign
+from jangkau_campaigns.domain.errors import CampaignNotFound, OutOfScope
+from jangkau_campaigns.domain.scorecard import Scorecard, Standing, leaderboard, score
+from jangkau_campaigns.ports import Actor, CampaignFilter, Incoming, StoredRecord, UnitOfWork
+
+Clock = Callable[[], datetime]
+
+
+class Everyone:
+    """The service itself (demo loader, operators): may act for every branch."""
+
+    def may_act_for(self, branch: str) -> bool:
+        """Always True."""
+        return True
+
+
+async def plan_campaign(cmd: PlanCampaign, *, actor: Actor, uow: UnitOfWork, now: Clock) -> Campaign:
+    """Plan a campaign, publish CampaignPlanned and apply events that were waiting for it."""
+    if not actor.may_act_for(cmd.branch):
+        raise OutOfScope(cmd.branch)
+    campaign = Campaign.plan(cmd, campaign_id=cmd.campaign_id or uuid4(), now=now())
+    async with uow:
+        await uow.campaigns.lock_ids({campaign.campaign_id})
+        await uow.campaigns.add(campaign)
+        waiting = await uow.parked.take({campaign.campaign_id})
+        await uow.attribution.add([p.fact for p in waiting])
+        uow.publish(campaign.planned_event())
+        await uow.commit()
+    return campaign
+
+
+async def hold_campaign(
+    campaign_id: UUID, cmd: HoldCampaign, *, actor: Actor, uow: UnitOfWork, now: Clock
+) -> Campaign:
+    """Record a planned campaign as held and publish CampaignHeld."""
+    async with uow:
+        campaign = await _writable(campaign_id, actor, uow)
+        held, event = campaign.hold(cmd, now=now())
+        await uow.campaigns.save(held)
+        uow.publish(event)
+        await uow.commit()
+    return held
+
+
+async def close_campaign(campaign_id: UUID, *, actor: Actor, uow: UnitOfWork, now: Clock) -> Campaign:
+    """Close a held campaign and publish CampaignClosed (outcome closed)."""
+    async with uow:
+        closed, event = (await _writable(campaign_id, actor, uow)).close(now=now())
+        await uow.campaigns.save(closed)
+        uow.publish(event)
+        await uow.commit()
+    return closed
+
+
+async def cancel_campaign(campaign_id: UUID, *, actor: Actor, uow: UnitOfWork, now: Clock) -> Campaign:
+    """Cancel a planned campaign and publish CampaignClosed (outcome cancelled)."""
+    async with uow:
+        cancelled, event = (await _writable(campaign_id, actor, uow)).cancel(now=now())
+        await uow.campaigns.save(cancelled)
+        uow.publish(event)
+        await uow.commit()
+    return cancelled
+
+
+async def _writable(campaign_id: UUID, actor: Actor, uow: UnitOfWork) -> Campaign:
+    campaign = await uow.campaigns.get(campaign_id, for_update=True)
+    if campaign is None:
+        raise CampaignNotFound(campaign_id)
+    if not actor.may_act_for(campaign.branch):
+        raise OutOfScope(campaign.branch)
+    return campaign
+
+
+async def get_campaign(campaign_id: UUID, *, actor: Actor, uow: UnitOfWork) -> Campaign:
+    """Return a campaign the caller may see (another branch's answers as not found)."""
+    async with uow:
+        campaign = await uow.campaigns.get(campaign_id)
+    if campaign is None or not actor.may_act_for(campaign.branch):
+        raise CampaignNotFound(campaign_id)
+    return campaign
+
+
+async def list_campaigns(query: CampaignFilter, *, uow: UnitOfWork) -> tuple[list[Campaign], int]:
+    """Return one page of campaigns matching ``query`` and the total number of matches."""
+    async with uow:
+        return await uow.campaigns.find(query)
+
+
+async def scorecard(campaign_id: UUID, *, as_of: date, actor: Actor, uow: UnitOfWork) -> Scorecard:
+    """Score one campaign as known on ``as_of``."""
+    async with uow:
+        campaign = await uow.campaigns.get(campaign_id)
+        if campaign is None or not actor.may_act_for(campaign.branch):
+            raise CampaignNotFound(campaign_id)
+        return await _score(campaign, as_of, uow)
+
+
+async def branch_leaderboard(
+    branch: str, *, as_of: date, uow: UnitOfWork, limit: int = 100
+) -> list[Standing]:
+    """Rank the branch's campaigns that took place (held or closed)."""
+    async with uow:
+        found, _ = await uow.campaigns.find(CampaignFilter(branches=frozenset({branch}), limit=limit))
+        held = [c for c in found if c.held_to is not None and c.starts_on <= as_of]
+        return leaderboard([(c, await _score(c, as_of, uow)) for c in held])
+
+
+async def _score(campaign: Campaign, as_of: date, uow: UnitOfWork) -> Scorecard:
+    return score(
+        campaign,
+        registrations=await uow.attribution.registrations_of(campaign.campaign_id),
+        payments=await uow.attribution.payments_of_participants_of(campaign.campaign_id),
+        credited=await uow.attribution.credited_to(campaign.campaign_id),
+        as_of=as_of,
+    )
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """What one batch of events did."""
+
+    new: int
+    parked: int
+    unchanged: int
+
+
+async def attribute(events: Sequence[Incoming], *, uow: UnitOfWork) -> Attributed:
+    """Store registrations and payments; park those naming a campaign not known yet.
+
+    Registrations without a campaign are not kept; every payment is (a participant's later
+    payments rarely name the campaign, and may arrive before the registration).
+    """
+    named = {e.fact.campaign_id for e in events if e.fact.campaign_id is not None}
+    async with uow:
+        await uow.campaigns.lock_ids(named)
+        known = await uow.campaigns.existing(named)
+        ready = [e.fact for e in events if e.fact.campaign_id is None or e.fact.campaign_id in known]
+        waiting = [e for e in events if e.fact.campaign_id is not None and e.fact.campaign_id not in known]
+        new = await uow.attribution.add([f for f in ready if _kept(f)])
+        parked = await uow.parked.park(waiting)
+        await uow.commit()
+    return Attributed(new=new, parked=parked, unchanged=len(events) - new - parked)
+
+
+def _kept(fact: Fact) -> bool:
+    return not (isinstance(fact, Registration) and fact.campaign_id is None)
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What one sweep of parked events did."""
+
+    applied: int
+    expired: int
+    still_parked: int
+
+
+DeadLetter = Callable[[StoredRecord, str], Awaitable[None]]
+
+
+async def sweep_parked(
+    *, uow: Callable[[], UnitOfWork], dead_letter: DeadLetter, now: Clock, keep_for: timedelta
+) -> Swept:
+    """Apply parked events whose campaign now exists; dead-letter those parked longer than ``keep_for``.
+
+    Expired events are dead-lettered before their removal commits: a crash in between sends
+    them twice to the dead-letter topic, never zero times.
+    """
+    async with uow() as work:
+        ready = await work.parked.take()
+        applied = await work.attribution.add([p.fact for p in ready])
+        await work.commit()
+    async with uow() as work:
+        expired = await work.parked.take_expired(now() - keep_for)
+        for event in expired:
+            campaign = event.fact.campaign_id
+            reason = f"campaign {campaign} is unknown to the campaigns service {keep_for} after it was parked"
+            await dead_letter(event.record, reason)
+        left = await work.parked.count()
+        await work.commit()
+    return Swept(applied=applied, expired=len(expired), still_parked=left)
