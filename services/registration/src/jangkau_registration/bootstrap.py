@@ -1,6 +1,7 @@
 """The one composition root: builds the service from settings; tests pass their own parts."""
 
 import asyncio
+import tomllib
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -11,15 +12,26 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jangkau_registration.adapters.pii import PersonalDataVault
+from jangkau_registration.adapters.places import ReferencePlaces
 from jangkau_registration.adapters.sql import SqlUnitOfWork
-from jangkau_registration.adapters.tables import outbox
+from jangkau_registration.adapters.tables import api_tokens, outbox
 from jangkau_registration.config import RegistrationSettings
+from jangkau_registration.domain.rates import RateTable, rate_table
+from jangkau_registration.ports import Places
+from jangkau_registration.service import Context
 from jangkau_shared import db, kafka
+from jangkau_shared.auth import TokenStore
 from jangkau_shared.observability import UptimeCollector
 from jangkau_shared.outbox import OutboxRelay, RelayCollector
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE = "registration"
+RATES = Path(__file__).parent / "rates.toml"
+
+
+def load_rates(path: Path | None = None) -> RateTable:
+    """Read the rate table from ``path`` (the packaged rates.toml by default)."""
+    return rate_table(tomllib.loads((path or RATES).read_text("utf-8")))
 
 
 def utc_now() -> datetime:
@@ -36,6 +48,9 @@ class Registration:
     vault: PersonalDataVault
     relay: OutboxRelay
     registry: CollectorRegistry
+    tokens: TokenStore
+    rates: RateTable
+    places: Places = field(default_factory=ReferencePlaces)
     now: Callable[[], datetime] = utc_now
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _relay_task: asyncio.Task[None] | None = None
@@ -47,6 +62,12 @@ class Registration:
             self.vault,
             source=self.settings.event_source,
             topic_prefix=self.settings.kafka_topic_prefix,
+        )
+
+    def context(self) -> Context:
+        """Return what the use cases need, wired to this service's adapters."""
+        return Context(
+            uow=self.uow, places=self.places, fingerprints=self.vault, rates=self.rates, now=self.now
         )
 
     async def start(self) -> None:
@@ -81,4 +102,12 @@ def bootstrap(settings: RegistrationSettings) -> Registration:
     registry = CollectorRegistry()
     registry.register(UptimeCollector(SERVICE))
     registry.register(RelayCollector(SERVICE, relay.stats))
-    return Registration(settings=settings, engine=engine, vault=vault, relay=relay, registry=registry)
+    return Registration(
+        settings=settings,
+        engine=engine,
+        vault=vault,
+        relay=relay,
+        registry=registry,
+        tokens=TokenStore(engine, api_tokens),
+        rates=load_rates(settings.rates_file),
+    )

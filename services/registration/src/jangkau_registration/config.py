@@ -1,5 +1,7 @@
 """Registration settings: env prefix ``JANGKAU_REGISTRATION_``; secrets have no defaults."""
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -21,3 +23,7 @@ class RegistrationSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
         default="/jangkau/registration", description="CloudEvents source of the events it publishes."
     )
     run_relay: bool = Field(default=True, description="Run the outbox relay inside the API process.")
+    rates_file: Path | None = Field(
+        default=None,
+        description="TOML rate table (rates, discounts, income brackets); the packaged rates.toml if unset.",
+    )

@@ -4,8 +4,11 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from jangkau_registration.domain.contributions import Contribution
+from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
-from jangkau_registration.domain.participants import Participant
+from jangkau_registration.domain.outcomes import StoredAnswer
+from jangkau_registration.domain.participants import Participant, ParticipantRecord
 from jangkau_shared.events import EventData
 
 
@@ -20,6 +23,34 @@ class ParticipantRepository(Protocol):
         """Return the participant id registered under ``nik``, if any."""
         ...
 
+    async def get(self, participant_id: UUID, *, for_update: bool = False) -> ParticipantRecord | None:
+        """Return a participant (locked until commit when ``for_update``), or None."""
+        ...
+
+    async def set_paid_through(self, participant_id: UUID, month: Month) -> None:
+        """Record the month a participant is now paid through."""
+        ...
+
+
+class ContributionRepository(Protocol):
+    """Stores accepted contributions."""
+
+    async def add(self, contribution: Contribution) -> None:
+        """Store an accepted contribution."""
+        ...
+
+
+class AnswerBook(Protocol):
+    """Answers remembered per client id, for idempotent replays."""
+
+    async def get(self, client_id: UUID) -> StoredAnswer | None:
+        """Return the answer given to ``client_id``, if any."""
+        ...
+
+    async def put(self, stored: StoredAnswer) -> None:
+        """Remember an answer; raise DuplicateClientId when the id is already taken."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One database transaction: state changes and the events they publish commit together."""
@@ -27,6 +58,16 @@ class UnitOfWork(Protocol):
     @property
     def participants(self) -> ParticipantRepository:
         """The participants of this transaction."""
+        ...
+
+    @property
+    def contributions(self) -> ContributionRepository:
+        """The contributions of this transaction."""
+        ...
+
+    @property
+    def answers(self) -> AnswerBook:
+        """The remembered answers of this transaction."""
         ...
 
     async def __aenter__(self) -> Self: ...
@@ -44,5 +85,37 @@ class UnitOfWork(Protocol):
         ...
 
 
+class Places(Protocol):
+    """Reference data: which villages exist and which branch office serves each."""
+
+    def is_village(self, code: str) -> bool:
+        """Tell whether ``code`` is a known desa/kelurahan."""
+        ...
+
+    def branch_for_village(self, code: str) -> str | None:
+        """Return the code of the branch serving the village, or None when none does."""
+        ...
+
+
+class Fingerprinter(Protocol):
+    """Keyed digest of an item's content (keyed, because the content holds a NIK)."""
+
+    def fingerprint(self, canonical: bytes) -> bytes:
+        """Return the digest of ``canonical``."""
+        ...
+
+
+class Scope(Protocol):
+    """The branches a caller may act for."""
+
+    def may_act_for(self, branch: str) -> bool:
+        """Tell whether the caller may read or write ``branch``'s data."""
+        ...
+
+
 class DuplicateNik(Exception):
     """Raised by a repository when a NIK is already registered."""
+
+
+class DuplicateClientId(Exception):
+    """Raised by an answer book when a client id is already taken."""

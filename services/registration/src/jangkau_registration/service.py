@@ -1,49 +1,154 @@
-"""Use cases of the registration service."""
+"""Use cases of the registration service: register, pay, tell a participant's standing."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from jangkau_registration.domain.participants import Participant, RegisterWorker
-from jangkau_registration.ports import DuplicateNik, UnitOfWork
+from jangkau_registration.domain.contributions import PayContribution, accept_contribution
+from jangkau_registration.domain.coverage import Standing, standing
+from jangkau_registration.domain.errors import ClientIdConflict, InvalidField, OutOfScope, ParticipantNotFound
+from jangkau_registration.domain.outcomes import Answer, Outcome, StoredAnswer
+from jangkau_registration.domain.participants import (
+    Participant,
+    ParticipantRecord,
+    RegisterWorker,
+    check_registration,
+)
+from jangkau_registration.domain.rates import RateTable
+from jangkau_registration.ports import (
+    DuplicateClientId,
+    DuplicateNik,
+    Fingerprinter,
+    Places,
+    Scope,
+    UnitOfWork,
+)
+
+#: Field dates may be "today" anywhere in Indonesia, whose easternmost zone (WIT) is UTC+9.
+EASTERNMOST = timedelta(hours=9)
+#: Standing is told as of today in Jakarta (WIB, UTC+7) unless a date is given.
+JAKARTA = timedelta(hours=7)
 
 
 @dataclass(frozen=True)
-class Registered:
-    """The worker is now a participant."""
+class Context:
+    """The ports and configuration every use case draws on (assembled by bootstrap)."""
 
-    participant_id: UUID
+    uow: Callable[[], UnitOfWork]
+    places: Places
+    fingerprints: Fingerprinter
+    rates: RateTable
+    now: Callable[[], datetime]
+
+    def latest_field_day(self) -> date:
+        """Return the latest date a field event may carry."""
+        return (self.now().astimezone(UTC) + EASTERNMOST).date()
 
 
-@dataclass(frozen=True)
-class AlreadyRegistered:
-    """The NIK belongs to an existing participant."""
+async def _replay(uow: UnitOfWork, client_id: UUID, fingerprint: bytes) -> Answer | None:
+    """Return the earlier answer to the same item; raise ClientIdConflict for other content."""
+    stored = await uow.answers.get(client_id)
+    if stored is None:
+        return None
+    if stored.fingerprint != fingerprint:
+        raise ClientIdConflict(client_id)
+    return stored.answer.as_replay()
 
-    participant_id: UUID
+
+async def _remember(uow: UnitOfWork, stored: StoredAnswer) -> None:
+    try:
+        await uow.answers.put(stored)
+    except DuplicateClientId as err:
+        raise ClientIdConflict(stored.client_id) from err
 
 
-async def register_worker(
-    cmd: RegisterWorker, *, uow: UnitOfWork, now: Callable[[], datetime]
-) -> Registered | AlreadyRegistered:
+def branch_of(cmd: RegisterWorker, *, places: Places, scope: Scope) -> str:
+    """Derive the branch from the village; check the given branch and the caller's scope."""
+    if not places.is_village(cmd.village_code):
+        raise InvalidField("village_code", cmd.village_code, "is not a desa/kelurahan in the reference data")
+    branch = places.branch_for_village(cmd.village_code)
+    if branch is None:
+        raise InvalidField("village_code", cmd.village_code, "is not served by any configured branch office")
+    if cmd.branch is not None and cmd.branch != branch:
+        raise InvalidField("branch", cmd.branch, f"village {cmd.village_code} is served by branch {branch}")
+    if not scope.may_act_for(branch):
+        raise OutOfScope(branch)
+    return branch
+
+
+async def register_worker(cmd: RegisterWorker, *, scope: Scope, ctx: Context) -> Answer:
     """Enrol a worker once per NIK; the event is committed with the participant."""
-    async with uow:
-        existing = await uow.participants.id_for_nik(cmd.nik)
-        if existing is not None:
-            return AlreadyRegistered(existing)
-        participant = Participant.enrol(cmd, participant_id=uuid4(), now=now())
-        try:
-            await uow.participants.add(participant)
-        except DuplicateNik:
-            return await _winner(cmd, uow)
-        uow.publish(participant.registered_event())
+    check_registration(
+        cmd,
+        today=ctx.latest_field_day(),
+        earliest=ctx.rates.programme_started,
+        brackets=ctx.rates.income_brackets,
+    )
+    branch = branch_of(cmd, places=ctx.places, scope=scope)
+    fingerprint = ctx.fingerprints.fingerprint(b"registration:" + cmd.canonical())
+    async with ctx.uow() as uow:
+        if (replayed := await _replay(uow, cmd.client_id, fingerprint)) is not None:
+            return replayed
+        answer = await _enrol(cmd, uow=uow, branch=branch, now=ctx.now())
+        if answer is None:  # a concurrent request with this NIK won; it may have been this very item
+            return await _replay(uow, cmd.client_id, fingerprint) or await _existing(cmd, uow)
+        await _remember(uow, StoredAnswer(cmd.client_id, "registration", fingerprint, answer))
         await uow.commit()
-    return Registered(participant.participant_id)
+    return answer
 
 
-async def _winner(cmd: RegisterWorker, uow: UnitOfWork) -> AlreadyRegistered:
-    """A concurrent request registered the same NIK first: answer with its participant."""
+async def _enrol(cmd: RegisterWorker, *, uow: UnitOfWork, branch: str, now: datetime) -> Answer | None:
+    """Add the participant and queue its event; None when the NIK was taken meanwhile."""
+    existing = await uow.participants.id_for_nik(cmd.nik)
+    if existing is not None:
+        return Answer(Outcome.ALREADY_REGISTERED, existing)
+    participant = Participant.enrol(cmd, participant_id=uuid4(), branch=branch, now=now)
+    try:
+        await uow.participants.add(participant)
+    except DuplicateNik:
+        return None
+    uow.publish(participant.registered_event())
+    return Answer(Outcome.CREATED, participant.participant_id)
+
+
+async def _existing(cmd: RegisterWorker, uow: UnitOfWork) -> Answer:
     existing = await uow.participants.id_for_nik(cmd.nik)
     if existing is None:
         raise RuntimeError("NIK reported duplicate but not found")
-    return AlreadyRegistered(existing)
+    return Answer(Outcome.ALREADY_REGISTERED, existing)
+
+
+async def pay_contribution(cmd: PayContribution, *, scope: Scope, ctx: Context) -> Answer:
+    """Record a payment checked against the rates; it extends (or restarts) the paid-up period."""
+    fingerprint = ctx.fingerprints.fingerprint(b"contribution:" + cmd.canonical())
+    async with ctx.uow() as uow:
+        participant = await uow.participants.get(cmd.participant_id, for_update=True)
+        if participant is None or not scope.may_act_for(participant.branch):
+            raise ParticipantNotFound(cmd.participant_id)
+        if (replayed := await _replay(uow, cmd.contribution_id, fingerprint)) is not None:
+            return replayed
+        accepted = accept_contribution(
+            cmd, participant=participant, rates=ctx.rates, today=ctx.latest_field_day(), now=ctx.now()
+        )
+        await uow.participants.set_paid_through(participant.participant_id, accepted.paid_through)
+        await uow.contributions.add(accepted)
+        uow.publish(accepted.paid_event())
+        answer = Answer(
+            Outcome.RECORDED, participant.participant_id, accepted.paid_through, accepted.reactivated
+        )
+        await _remember(uow, StoredAnswer(cmd.contribution_id, "contribution", fingerprint, answer))
+        await uow.commit()
+    return answer
+
+
+async def participant_status(
+    participant_id: UUID, *, as_of: date | None, scope: Scope, ctx: Context
+) -> tuple[ParticipantRecord, Standing, date]:
+    """Return a participant of the caller's branches and its standing on ``as_of`` (default today)."""
+    day = as_of or (ctx.now().astimezone(UTC) + JAKARTA).date()
+    async with ctx.uow() as uow:
+        participant = await uow.participants.get(participant_id)
+    if participant is None or not scope.may_act_for(participant.branch):
+        raise ParticipantNotFound(participant_id)
+    return participant, standing(participant.paid_through, day), day

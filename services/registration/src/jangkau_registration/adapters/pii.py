@@ -30,6 +30,10 @@ class PersonalDataVault:
         """Return the keyed hash under which a NIK is found."""
         return hmac.new(self._hmac_key, nik.encode(), hashlib.sha256).digest()
 
+    def fingerprint(self, canonical: bytes) -> bytes:
+        """Return the keyed digest of an item's content (it may hold a NIK, so never a bare hash)."""
+        return hmac.new(self._hmac_key, b"fingerprint:" + canonical, hashlib.sha256).digest()
+
     def seal(self, plaintext: str, *, context: bytes) -> bytes:
         """Encrypt ``plaintext``; ``context`` (e.g. the field name) is authenticated, not stored."""
         nonce = os.urandom(_NONCE_BYTES)

@@ -1,58 +1,22 @@
-"""SQL repository and unit of work on one async connection."""
+"""Unit of work on one async connection: state and outbox rows commit together."""
 
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from jangkau_registration.adapters.pii import PersonalDataVault
-from jangkau_registration.adapters.tables import outbox, participants
-from jangkau_registration.domain.nik import Nik
-from jangkau_registration.domain.participants import Participant
-from jangkau_registration.ports import DuplicateNik
+from jangkau_registration.adapters.repositories import (
+    SqlAnswerBook,
+    SqlContributionRepository,
+    SqlParticipantRepository,
+)
+from jangkau_registration.adapters.tables import outbox
 from jangkau_shared.events import EventData
 from jangkau_shared.outbox import outbox_row
-
-
-class SqlParticipantRepository:
-    """Participants in PostgreSQL; personal fields sealed by the vault."""
-
-    def __init__(self, conn: AsyncConnection, vault: PersonalDataVault) -> None:
-        self._conn, self._vault = conn, vault
-
-    async def add(self, participant: Participant) -> None:
-        """Insert a participant; the unique NIK hash turns a race into DuplicateNik."""
-        row = {
-            "participant_id": participant.participant_id,
-            "nik_hash": self._vault.lookup_hash(participant.nik.value),
-            "nik_cipher": self._vault.seal(participant.nik.value, context=b"nik"),
-            "name_cipher": self._vault.seal(participant.name, context=b"name"),
-            "branch": participant.branch,
-            "village_code": participant.village_code,
-            "segment": participant.segment.value,
-            "programmes": sorted(p.value for p in participant.programmes),
-            "income_bracket": participant.income_bracket,
-            "channel": participant.channel.value,
-            "campaign_id": participant.campaign_id,
-            "registered_on": participant.registered_on,
-            "registered_at": participant.registered_at,
-        }
-        try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(insert(participants).values(row))
-        except IntegrityError as err:
-            raise DuplicateNik() from err
-
-    async def id_for_nik(self, nik: Nik) -> UUID | None:
-        """Find a participant id by the keyed hash of a NIK."""
-        query = select(participants.c.participant_id).where(
-            participants.c.nik_hash == self._vault.lookup_hash(nik.value)
-        )
-        return (await self._conn.execute(query)).scalar_one_or_none()
 
 
 class SqlUnitOfWork:
@@ -67,15 +31,27 @@ class SqlUnitOfWork:
         self.committed = False
 
     async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
+        self._conn: AsyncConnection = await self._engine.connect()
         await self._conn.begin()
         self._participants = SqlParticipantRepository(self._conn, self._vault)
+        self._contributions = SqlContributionRepository(self._conn)
+        self._answers = SqlAnswerBook(self._conn)
         return self
 
     @property
     def participants(self) -> SqlParticipantRepository:
         """The participants of this transaction."""
         return self._participants
+
+    @property
+    def contributions(self) -> SqlContributionRepository:
+        """The contributions of this transaction."""
+        return self._contributions
+
+    @property
+    def answers(self) -> SqlAnswerBook:
+        """The remembered answers of this transaction."""
+        return self._answers
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -3,17 +3,21 @@
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
+    ForeignKey,
     LargeBinary,
     MetaData,
+    SmallInteger,
     Table,
     Text,
     Uuid,
     func,
 )
 
+from jangkau_shared.auth import tokens_table
 from jangkau_shared.outbox import outbox_table
 
 metadata = MetaData()
@@ -35,6 +39,38 @@ participants = Table(
     Column("registered_on", Date, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("paid_through", Date),
+)
+
+contributions = Table(
+    "contributions",
+    metadata,
+    Column("contribution_id", Uuid, primary_key=True),
+    Column("participant_id", Uuid, ForeignKey("participants.participant_id"), nullable=False, index=True),
+    Column("first_month", Date, nullable=False),
+    Column("months", SmallInteger, nullable=False),
+    Column("paid_through", Date, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("payer_type", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("campaign_id", Uuid),
+    Column("reactivated", Boolean, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("paid_at", DateTime(timezone=True), nullable=False),
+)
+
+client_answers = Table(
+    "client_answers",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("fingerprint", LargeBinary, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("participant_id", Uuid, nullable=False),
+    Column("paid_through", Date),
+    Column("reactivated", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 outbox = outbox_table(metadata)
+api_tokens = tokens_table(metadata)

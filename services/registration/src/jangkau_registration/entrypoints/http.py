@@ -1,42 +1,25 @@
-"""HTTP routes of the registration service: a typed contract in, a use case, a response out."""
+"""The registration HTTP app: problems, body limit, operational routes and the /v1 API."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from jangkau_registration import service
 from jangkau_registration.bootstrap import Registration, bootstrap
 from jangkau_registration.config import RegistrationSettings
-from jangkau_registration.domain.errors import InvalidField
-from jangkau_registration.domain.nik import Nik
-from jangkau_registration.domain.participants import RegisterWorker
-from jangkau_registration.entrypoints.schemas import RegistrationIn, RegistrationOut
-from jangkau_shared.http import (
-    BodyLimit,
-    install_operational_routes,
-    install_problem_handlers,
-    problem,
-)
+from jangkau_registration.domain.errors import DomainError
+from jangkau_registration.entrypoints.routes import build_router
+from jangkau_registration.entrypoints.translate import error_response
+from jangkau_shared.http import BodyLimit, install_operational_routes, install_problem_handlers
 from jangkau_shared.settings import load_settings
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
+DESCRIPTION = """Register informal (BPU) workers and record their contributions.
 
-def _command(body: RegistrationIn) -> RegisterWorker:
-    return RegisterWorker(
-        client_id=body.client_id,
-        nik=Nik.parse(body.nik),
-        name=body.name,
-        branch=body.branch,
-        village_code=body.village_code,
-        segment=body.segment,
-        programmes=frozenset(body.programmes),
-        income_bracket=body.income_bracket,
-        channel=body.channel,
-        registered_on=body.registered_on,
-        campaign_id=body.campaign_id,
-    )
+Every call needs `Authorization: Bearer <team token>`; a token acts for some branches only.
+Errors are RFC 9457 problem details (`application/problem+json`) naming the field and value;
+a NIK is always masked. Items carry client-generated ids: replays are safe."""
 
 
 def create_app(registration: Registration | None = None) -> FastAPI:
@@ -50,29 +33,16 @@ def create_app(registration: Registration | None = None) -> FastAPI:
         await reg.stop()
 
     app = FastAPI(
-        title="Jangkau registration API",
-        version="1.0.0",
-        lifespan=lifespan,
-        description="Register informal (BPU) workers and record their contributions.",
+        title="Jangkau registration API", version="1.0.0", lifespan=lifespan, description=DESCRIPTION
     )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     install_problem_handlers(app)
     install_operational_routes(app, reg.registry, reg.ready)
 
-    @app.exception_handler(InvalidField)
-    async def on_invalid(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, InvalidField)
-        error = {"field": exc.field, "value": exc.value, "reason": exc.reason}
-        return problem(422, "Invalid request", str(exc), errors=[error])
+    @app.exception_handler(DomainError)
+    async def on_domain_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        return error_response(exc)
 
-    @app.post("/v1/registrations", status_code=201, response_model=RegistrationOut)
-    async def register(body: RegistrationIn, response: Response) -> RegistrationOut:
-        """Register one worker; a NIK already registered answers 409 with its participant id."""
-        result = await service.register_worker(_command(body), uow=reg.uow(), now=reg.now)
-        if isinstance(result, service.AlreadyRegistered):
-            response.status_code = 409
-            return RegistrationOut(status="already_registered", participant_id=result.participant_id)
-        reg.relay.wake()
-        return RegistrationOut(status="created", participant_id=result.participant_id)
-
+    app.include_router(build_router(reg))
     return app

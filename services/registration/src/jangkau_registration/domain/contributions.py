@@ -1,0 +1,121 @@
+"""Contributions: which months a payment may cover, what it must amount to, what it reactivates."""
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from jangkau_registration.domain.coverage import RECOVERABLE_MONTHS, State, last_due_month, standing
+from jangkau_registration.domain.errors import AmountMismatch, InvalidField
+from jangkau_registration.domain.months import Month
+from jangkau_registration.domain.participants import ParticipantRecord, check_field_date
+from jangkau_registration.domain.rates import RateTable
+from jangkau_shared.events import Channel, ContributionPaidV1, PayerType
+
+ALLOWED_MONTHS = (1, 3, 6, 12)
+#: How far ahead of the month of payment a participant may be paid through.
+MAX_MONTHS_AHEAD = 12
+
+
+@dataclass(frozen=True)
+class PayContribution:
+    """Command: record money received for consecutive months of one participant."""
+
+    contribution_id: UUID
+    participant_id: UUID
+    first_month: Month
+    months: int
+    amount: int
+    payer_type: PayerType
+    channel: Channel
+    paid_on: date
+    campaign_id: UUID | None = None
+
+    def canonical(self) -> bytes:
+        """Return the content as canonical bytes: replays compare their fingerprints."""
+        return json.dumps(asdict(self), sort_keys=True, default=str).encode()
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """An accepted payment and its effect on the participant's paid-through month."""
+
+    cmd: PayContribution
+    participant: ParticipantRecord
+    paid_through: Month
+    reactivated: bool
+    paid_at: datetime
+
+    def paid_event(self) -> ContributionPaidV1:
+        """Return the public fact of this payment, without personal data."""
+        cmd, who = self.cmd, self.participant
+        return ContributionPaidV1(
+            contribution_id=cmd.contribution_id,
+            participant_id=who.participant_id,
+            branch=who.branch,
+            village_code=who.village_code,
+            segment=who.segment,
+            first_month=str(cmd.first_month),
+            months=cmd.months,  # checked against ALLOWED_MONTHS before
+            paid_through=str(self.paid_through),
+            amount=cmd.amount,
+            programmes=sorted(who.programmes),
+            payer_type=cmd.payer_type,
+            channel=cmd.channel,
+            campaign_id=cmd.campaign_id,
+            reactivated=self.reactivated,
+            paid_on=cmd.paid_on,
+            paid_at=self.paid_at,
+        )
+
+
+def _first_month_rule(who: ParticipantRecord, paid_on: date) -> tuple[Month, Month, bool]:
+    """Return (earliest, latest) first month allowed on ``paid_on`` and whether it reactivates."""
+    current = Month.of(paid_on)
+    now = standing(who.paid_through, paid_on)
+    if now.state is State.LAPSED:
+        return current, current, True  # coverage restarts with the month of payment
+    if now.state is State.NEVER_PAID or who.paid_through is None:
+        earliest = max(Month.of(who.registered_on), last_due_month(paid_on).plus(1 - RECOVERABLE_MONTHS))
+        return earliest, max(earliest, current.plus(1)), False
+    following = who.paid_through.plus(1)
+    return following, following, False
+
+
+def _check_months(cmd: PayContribution, who: ParticipantRecord) -> tuple[Month, bool]:
+    if cmd.months not in ALLOWED_MONTHS:
+        raise InvalidField("months", cmd.months, "must be 1, 3, 6 or 12")
+    earliest, latest, reactivates = _first_month_rule(who, cmd.paid_on)
+    if not earliest <= cmd.first_month <= latest:
+        allowed = str(earliest) if earliest == latest else f"between {earliest} and {latest}"
+        why = (
+            "the participant has lapsed: coverage restarts with the month of payment"
+            if reactivates
+            else ("payments continue from the paid-through month; arrears older than 3 months cannot be paid")
+        )
+        raise InvalidField("first_month", str(cmd.first_month), f"must be {allowed} ({why})")
+    paid_through = cmd.first_month.plus(cmd.months - 1)
+    limit = Month.of(cmd.paid_on).plus(MAX_MONTHS_AHEAD)
+    if paid_through > limit:
+        raise InvalidField("months", cmd.months, f"would pay through {paid_through}, beyond {limit}")
+    return paid_through, reactivates
+
+
+def accept_contribution(
+    cmd: PayContribution, *, participant: ParticipantRecord, rates: RateTable, today: date, now: datetime
+) -> Contribution:
+    """Check a payment against the participant's standing and the rate table; return its effect."""
+    check_field_date("paid_on", cmd.paid_on, today=today, earliest=rates.programme_started)
+    if cmd.paid_on < participant.registered_on:
+        raise InvalidField("paid_on", cmd.paid_on.isoformat(), "is before the participant was registered")
+    paid_through, reactivated = _check_months(cmd, participant)
+    expected = rates.expected(
+        cmd.first_month,
+        cmd.months,
+        bracket=participant.income_bracket,
+        programmes=participant.programmes,
+        payer=cmd.payer_type,
+    )
+    if cmd.amount != expected:
+        raise AmountMismatch(expected=expected, given=cmd.amount)
+    return Contribution(cmd, participant, paid_through, reactivated, now)
