@@ -4,10 +4,10 @@ import asyncio
 from uuid import uuid4
 
 import pytest
+from registration_helpers import Api, new_nik, worker
 from sqlalchemy import func, select
 
 from jangkau_registration.adapters.tables import client_answers, outbox, participants
-from registration_helpers import Api, new_nik, worker
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +59,9 @@ async def test_reusing_a_client_id_for_different_content_is_a_conflict(api: Api)
     assert body["client_id"] in response.json()["detail"]
 
 
-async def test_a_second_registration_of_a_nik_answers_409_with_the_existing_participant_only(api: Api) -> None:
+async def test_a_second_registration_of_a_nik_answers_409_with_only_the_existing_participant(
+    api: Api,
+) -> None:
     nik = new_nik()
     first = await api.register(worker(nik=nik))
     second = await api.register(worker(nik=nik, name="Another Name"))
