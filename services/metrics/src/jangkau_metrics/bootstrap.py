@@ -1,6 +1,10 @@
 """The one composition root of the metrics service."""
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
@@ -8,37 +12,70 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jangkau_metrics import service
-from jangkau_metrics.adapters.prometheus import CoverageCollector, PipelineCollector, PipelineStats
+from jangkau_metrics.adapters.lag import watch_lag
+from jangkau_metrics.adapters.pipeline import PipelineCollector, PipelineStats
+from jangkau_metrics.adapters.plan_file import read_plan
+from jangkau_metrics.adapters.prometheus import CoverageCollector
 from jangkau_metrics.adapters.sql import SqlCoverageStore
 from jangkau_metrics.config import MetricsSettings
-from jangkau_metrics.domain.coverage import CoverageSnapshot
+from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_shared import db, kafka
 from jangkau_shared.observability import UptimeCollector
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE = "metrics"
 
+Clock = Callable[[], date]
+
+
+def local_today(utc_offset_hours: int) -> Clock:
+    """A clock giving today's date at a fixed UTC offset (Indonesia has no daylight saving)."""
+    zone = timedelta(hours=utc_offset_hours)
+    return lambda: (datetime.now(UTC) + zone).date()
+
 
 @dataclass
 class Metrics:
-    """The assembled service: store, in-memory snapshot, broker and registry."""
+    """The assembled service: store, in-memory snapshot, broker, registry and clock."""
 
     settings: MetricsSettings
     engine: AsyncEngine
     store: SqlCoverageStore
-    snapshot: CoverageSnapshot
+    snapshot: Snapshot
     stats: PipelineStats
     registry: CollectorRegistry
     broker: KafkaBroker
+    clock: Clock
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _lag_task: "asyncio.Task[None] | None" = None
 
     async def start(self) -> None:
-        """Load the counts from the store, then start consuming."""
+        """Load the counts from the store, then start consuming and measuring lag."""
         await kafka.ensure_topics(self.settings)
         await service.load_snapshot(store=self.store, snapshot=self.snapshot)
         await self.broker.start()
+        self._stop.clear()
+        from jangkau_metrics.entrypoints.consumer import CAMPAIGN_TOPICS, PARTICIPANT_TOPICS
+
+        watched = [self.settings.topic(t) for t in (*PARTICIPANT_TOPICS, *CAMPAIGN_TOPICS)]
+        self._lag_task = asyncio.create_task(
+            watch_lag(
+                self.settings,
+                self.stats,
+                group=self.settings.consumer_group,
+                topics=watched,
+                every=self.settings.lag_interval_seconds,
+                stop=self._stop,
+            )
+        )
 
     async def stop(self) -> None:
         """Stop consuming (in-flight batches finish first) and close the pool."""
+        self._stop.set()
+        if self._lag_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lag_task
+            self._lag_task = None
         await self.broker.stop()
         await self.engine.dispose()
 
@@ -47,14 +84,17 @@ class Metrics:
         return await db.ping(self.engine)
 
 
-def bootstrap(settings: MetricsSettings, *, broker: KafkaBroker | None = None) -> Metrics:
+def bootstrap(
+    settings: MetricsSettings, *, broker: KafkaBroker | None = None, clock: Clock | None = None
+) -> Metrics:
     """Assemble the service and subscribe its consumers; nothing connects until ``start``."""
     from jangkau_metrics.entrypoints.consumer import subscribe
 
     engine = db.create_engine(settings)
-    snapshot, stats = CoverageSnapshot(), PipelineStats()
+    snapshot, stats = Snapshot(plan=read_plan(settings.coverage_plan)), PipelineStats()
+    today = clock or local_today(settings.utc_offset_hours)
     registry = CollectorRegistry()
-    for collector in (UptimeCollector(SERVICE), CoverageCollector(snapshot), PipelineCollector(stats)):
+    for collector in (UptimeCollector(SERVICE), CoverageCollector(snapshot, today), PipelineCollector(stats)):
         registry.register(collector)
     metrics = Metrics(
         settings=settings,
@@ -64,6 +104,7 @@ def bootstrap(settings: MetricsSettings, *, broker: KafkaBroker | None = None) -
         stats=stats,
         registry=registry,
         broker=broker or kafka.create_broker(settings),
+        clock=today,
     )
     subscribe(metrics)
     return metrics

@@ -1,5 +1,7 @@
 """Metrics settings: env prefix ``JANGKAU_METRICS_``."""
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -14,3 +16,15 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
     consumer_group: str = Field(default="jangkau-metrics", description="Kafka consumer group id.")
     batch_max_records: int = Field(default=500, ge=1, le=10_000, description="Events folded per commit.")
     event_source: str = Field(default="/jangkau/metrics", description="CloudEvents source for DLQ records.")
+    utc_offset_hours: int = Field(
+        default=7, ge=-12, le=14, description="Offset of the local day states follow (7: WIB, Jakarta)."
+    )
+    coverage_plan: Path | None = Field(
+        default=None, description="TOML of regions, workforce and targets; the packaged demo plan if unset."
+    )
+    lag_interval_seconds: float = Field(
+        default=10.0, gt=0, description="How often consumer lag per partition is measured."
+    )
+    retry_max_seconds: float = Field(
+        default=5.0, gt=0, description="Longest pause before a batch that hit a transient failure is retried."
+    )

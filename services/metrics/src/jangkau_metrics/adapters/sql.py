@@ -1,40 +1,175 @@
 """PostgreSQL store of applied effects; idempotent by the entity's own id."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from typing import Any
+from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from jangkau_metrics.adapters.tables import participants
-from jangkau_metrics.domain.coverage import Enrolment
+from jangkau_metrics.adapters.tables import campaigns, contributions, participants, targets
+from jangkau_metrics.domain.campaigns import STATUS_RANK, Campaign
+from jangkau_metrics.domain.coverage import CellKey, Change, Participant
+from jangkau_metrics.domain.ledger import Contribution, LedgerKey
+from jangkau_metrics.domain.snapshot import Snapshot
+from jangkau_metrics.domain.targets import Target
+
+
+class ConcurrentInsert(RuntimeError):
+    """Another consumer created the same participant meanwhile: retry the batch."""
+
+
+class SqlParticipantBatch:
+    """The statements of one participant batch, on one connection inside a transaction."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def record_contributions(self, items: Sequence[Contribution]) -> set[UUID]:
+        """Insert contributions; a conflict on the id means it was applied before."""
+        if not items:
+            return set()
+        rows = [asdict(c) for c in items]
+        query = insert(contributions).on_conflict_do_nothing().returning(contributions.c.contribution_id)
+        return set((await self._conn.execute(query, rows)).scalars())
+
+    async def lock(self, participant_ids: Sequence[UUID]) -> dict[UUID, Participant]:
+        """SELECT … FOR UPDATE in id order, so two batches never wait on each other in a cycle."""
+        if not participant_ids:
+            return {}
+        p = participants.c
+        query = (
+            select(p.participant_id, p.branch, p.village_code, p.segment, p.campaign_id)
+            .add_columns(p.registered, p.paid_through, p.registered_on)
+            .where(p.participant_id.in_(sorted(participant_ids)))
+            .order_by(p.participant_id)
+            .with_for_update()
+        )
+        rows = (await self._conn.execute(query)).all()
+        return {row.participant_id: _participant(row) for row in rows}
+
+    async def save(self, changes: Sequence[Change]) -> None:
+        """Insert new participants and update known ones."""
+        new = [_row(c.new) for c in changes if c.old is None]
+        known = [_row(c.new, prefix="b_") for c in changes if c.old is not None]
+        if new:
+            query = insert(participants).on_conflict_do_nothing().returning(participants.c.participant_id)
+            inserted = (await self._conn.execute(query, new)).scalars().all()
+            if len(inserted) != len(new):
+                raise ConcurrentInsert(f"{len(new) - len(inserted)} participants were created meanwhile")
+        if known:
+            columns = ("branch", "village_code", "segment", "campaign_id", "registered")
+            values: dict[str, Any] = {
+                c: bindparam(f"b_{c}") for c in (*columns, "paid_through", "registered_on")
+            }
+            change = (
+                update(participants)
+                .where(participants.c.participant_id == bindparam("b_participant_id"))
+                .values(**values)
+            )
+            await self._conn.execute(change, known)
 
 
 class SqlCoverageStore:
-    """Applies effects with ON CONFLICT DO NOTHING so a redelivered event changes nothing."""
+    """The metrics database: participants, contributions, campaigns, targets."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def apply_enrolments(self, enrolments: Sequence[Enrolment]) -> list[str]:
-        """Insert unseen participants in one transaction; return the branches of those inserted."""
-        if not enrolments:
-            return []
-        rows = [
-            {
-                "participant_id": e.participant_id,
-                "branch": e.branch,
-                "village_code": e.village_code,
-                "segment": e.segment,
-            }
-            for e in enrolments
-        ]
-        query = insert(participants).values(rows).on_conflict_do_nothing().returning(participants.c.branch)
+    @asynccontextmanager
+    async def participant_batch(self) -> AsyncIterator[SqlParticipantBatch]:
+        """One transaction: committed when the block ends, rolled back on an error."""
         async with self._engine.begin() as conn:
-            return list((await conn.execute(query)).scalars())
+            yield SqlParticipantBatch(conn)
 
-    async def registered_by_branch(self) -> dict[str, int]:
-        """Count participants per branch."""
-        query = select(participants.c.branch, func.count()).group_by(participants.c.branch)
+    async def merge_campaigns(self, facts: Sequence[Campaign]) -> list[Campaign]:
+        """Upsert in id order: newer known fields win, the status never goes back."""
+        if not facts:
+            return []
+        rows = [asdict(f) | {"status_rank": STATUS_RANK[f.status]} for f in sorted(facts, key=_by_id)]
+        query = insert(campaigns)
+        excluded, current = query.excluded, campaigns.c
+        merged: dict[str, Any] = {
+            name: func.coalesce(excluded[name], current[name])
+            for name in rows[0]
+            if name not in ("campaign_id", "status", "status_rank")
+        }
+        newer = excluded.status_rank > current.status_rank
+        merged["status"] = case((newer, excluded.status), else_=current.status)
+        merged["status_rank"] = func.greatest(excluded.status_rank, current.status_rank)
+        query = query.on_conflict_do_update(index_elements=[current.campaign_id], set_=merged)
+        async with self._engine.begin() as conn:
+            for row in rows:
+                await conn.execute(query, row)
+            stored = await conn.execute(
+                select(campaigns).where(current.campaign_id.in_([r["campaign_id"] for r in rows]))
+            )
+            return [_campaign(row._mapping) for row in stored]
+
+    async def load(self) -> Snapshot:
+        """Fold the stored rows into counts: one GROUP BY per table, never one row per participant."""
+        snapshot = Snapshot()
+        p, c = participants.c, contributions.c
+        groups = (p.registered, p.branch, p.village_code, p.segment, p.campaign_id)
+        by_participant = select(*groups, p.paid_through, p.registered_on, func.count()).group_by(
+            *groups, p.paid_through, p.registered_on
+        )
+        ledger_groups = (c.branch, c.payer_type, c.campaign_id, c.paid_on)
+        by_ledger = select(*ledger_groups, func.count(), func.sum(c.amount)).group_by(*ledger_groups)
         async with self._engine.connect() as conn:
-            return {branch: int(n) for branch, n in (await conn.execute(query)).all()}
+            for row in await conn.execute(by_participant):
+                key = CellKey(row.branch, row.village_code, row.segment, row.campaign_id)
+                like = Participant(UUID(int=0), key, row.registered, row.paid_through, row.registered_on)
+                snapshot.coverage.place(like, int(row[-1]))
+            for row in await conn.execute(by_ledger):
+                key2 = LedgerKey(row.branch, row.payer_type, row.campaign_id, row.paid_on)
+                snapshot.ledger.add(key2, count=int(row[-2]), amount=int(row[-1]))
+            for row in await conn.execute(select(campaigns)):
+                campaign = _campaign(row._mapping)
+                snapshot.campaigns[campaign.campaign_id] = campaign
+        return snapshot
+
+    async def targets(self) -> list[Target]:
+        """Targets set over the API."""
+        t = targets.c
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(t.branch, t.year, t.participants, t.measure))
+            return [Target(r.branch, r.year, r.participants, r.measure) for r in rows]
+
+    async def save_target(self, target: Target) -> None:
+        """Upsert a branch's target for a year."""
+        query = insert(targets).values(asdict(target))
+        query = query.on_conflict_do_update(
+            index_elements=[targets.c.branch, targets.c.year],
+            set_={"participants": target.participants, "measure": target.measure, "updated_at": func.now()},
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(query)
+
+
+def _by_id(campaign: Campaign) -> str:
+    return campaign.campaign_id
+
+
+def _participant(row: Any) -> Participant:
+    key = CellKey(row.branch, row.village_code, row.segment, row.campaign_id)
+    return Participant(row.participant_id, key, row.registered, row.paid_through, row.registered_on)
+
+
+def _row(p: Participant, *, prefix: str = "") -> dict[str, Any]:
+    row = {
+        "participant_id": p.participant_id,
+        "registered": p.registered,
+        "paid_through": p.paid_through,
+        "registered_on": p.registered_on,
+        **asdict(p.key),
+    }
+    return {f"{prefix}{k}": v for k, v in row.items()}
+
+
+def _campaign(row: Any) -> Campaign:
+    fields = {k: v for k, v in row.items() if k != "status_rank"}
+    return Campaign(**fields)

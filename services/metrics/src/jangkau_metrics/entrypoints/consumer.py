@@ -1,18 +1,59 @@
-"""FastStream subscribers: decode a batch, dead-letter the bad, apply the rest, then ack."""
+"""FastStream subscribers: decode a batch, apply it in one transaction, dead-letter the bad, then ack."""
 
-from typing import TYPE_CHECKING, Any
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
+import structlog
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
+from sqlalchemy.exc import DBAPIError
 
 from jangkau_metrics import service
-from jangkau_metrics.domain.coverage import Enrolment
+from jangkau_metrics.adapters.sql import ConcurrentInsert
+from jangkau_metrics.domain.snapshot import Snapshot
+from jangkau_metrics.ports import CoverageStore
 from jangkau_shared import topics
-from jangkau_shared.deadletter import Record, dead_letter, decode_batch
-from jangkau_shared.events import WorkerRegisteredV1
+from jangkau_shared.deadletter import Decoded, Record, dead_letter, decode_batch
+from jangkau_shared.events import (
+    CampaignClosedV1,
+    CampaignHeldV1,
+    CampaignPlannedV1,
+    ContributionPaidV1,
+    EventData,
+    WorkerRegisteredV1,
+)
 
 if TYPE_CHECKING:
     from jangkau_metrics.bootstrap import Metrics
+
+log = structlog.get_logger(__name__)
+
+PARTICIPANT_TOPICS: Final = (topics.WORKER_REGISTERED, topics.CONTRIBUTION_PAID)
+CAMPAIGN_TOPICS: Final = (topics.CAMPAIGN_PLANNED, topics.CAMPAIGN_HELD, topics.CAMPAIGN_CLOSED)
+PARTICIPANT_EVENTS: Final = (WorkerRegisteredV1, ContributionPaidV1)
+CAMPAIGN_EVENTS: Final = (CampaignPlannedV1, CampaignHeldV1, CampaignClosedV1)
+#: Failures that pass: the batch is put back (nack) after a pause, never dead-lettered.
+TRANSIENT: Final = (DBAPIError, OSError, TimeoutError, ConcurrentInsert)
+
+UseCase = Callable[..., Awaitable[service.Outcome]]
+
+
+class Backoff:
+    """Growing pauses after consecutive transient failures, so a redelivery is not a hot loop."""
+
+    def __init__(self, max_seconds: float) -> None:
+        self.max_seconds, self.failures = max_seconds, 0
+
+    async def pause(self) -> None:
+        """Wait longer each time, up to ``max_seconds``."""
+        await asyncio.sleep(min(self.max_seconds, 0.1 * 2**self.failures))
+        self.failures += 1
+
+    def reset(self) -> None:
+        """Forget earlier failures after a success."""
+        self.failures = 0
 
 
 def _records(message: KafkaMessage) -> tuple[Record, ...]:
@@ -21,34 +62,70 @@ def _records(message: KafkaMessage) -> tuple[Record, ...]:
 
 
 def subscribe(metrics: "Metrics") -> None:
-    """Attach the metrics consumers to the service's broker."""
+    """Attach the two metrics consumers (participants, campaigns) to the service's broker."""
     settings = metrics.settings
+    participants = Backoff(settings.retry_max_seconds)
+    campaigns = Backoff(settings.retry_max_seconds)
 
     @metrics.broker.subscriber(
-        settings.topic(topics.WORKER_REGISTERED),
+        *(settings.topic(t) for t in PARTICIPANT_TOPICS),
         group_id=settings.consumer_group,
         batch=True,
         max_records=settings.batch_max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
-    async def on_worker_registered(message: KafkaMessage) -> None:
-        """Apply registrations; acknowledged only after the database commit."""
-        good, bad = decode_batch(_records(message), accept=(WorkerRegisteredV1,))
-        for rejected in bad:
-            await dead_letter(metrics.broker, rejected, consumer=settings.consumer_group)
-            metrics.stats.count_dead_lettered(rejected.record.topic)
-        enrolments = [_enrolment(d.envelope.data) for d in good]
-        await service.apply_enrolments(enrolments, store=metrics.store, snapshot=metrics.snapshot)
-        if good:
-            metrics.stats.count_applied(good[0].record.topic, len(good))
+    async def on_participant_events(message: KafkaMessage) -> None:
+        """Apply registrations and payments; acknowledged only after the database commit."""
+        use_case = service.apply_participant_events
+        await handle(metrics, _records(message), "participants", PARTICIPANT_EVENTS, use_case, participants)
 
-
-def _enrolment(data: Any) -> Enrolment:
-    assert isinstance(data, WorkerRegisteredV1)
-    return Enrolment(
-        participant_id=data.participant_id,
-        branch=data.branch,
-        village_code=data.village_code,
-        segment=data.segment.value,
+    @metrics.broker.subscriber(
+        *(settings.topic(t) for t in CAMPAIGN_TOPICS),
+        group_id=settings.consumer_group,
+        batch=True,
+        max_records=settings.batch_max_records,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
     )
+    async def on_campaign_events(message: KafkaMessage) -> None:
+        """Apply campaign lifecycle events; acknowledged only after the database commit."""
+        use_case = service.apply_campaign_events
+        await handle(metrics, _records(message), "campaigns", CAMPAIGN_EVENTS, use_case, campaigns)
+
+
+async def handle(
+    metrics: "Metrics",
+    records: Sequence[Record],
+    consumer: str,
+    accept: tuple[type[EventData], ...],
+    use_case: UseCase,
+    backoff: Backoff,
+) -> None:
+    """Apply one batch; on a transient failure pause, then raise so the batch is redelivered."""
+    good, bad = decode_batch(records, accept=accept)
+    started = time.perf_counter()
+    try:
+        outcome = await apply(use_case, good, store=metrics.store, snapshot=metrics.snapshot)
+    except TRANSIENT as err:
+        metrics.stats.retries[consumer] += 1
+        log.warning("batch_retry", consumer=consumer, error=type(err).__name__, detail=str(err)[:300])
+        await backoff.pause()
+        raise
+    backoff.reset()
+    for rejected in [*bad, *outcome.rejected]:
+        await dead_letter(metrics.broker, rejected, consumer=metrics.settings.consumer_group)
+        metrics.stats.count_dead_lettered(rejected.record.topic)
+    for topic, n in outcome.applied.items():
+        metrics.stats.count_applied(topic, n)
+    metrics.stats.without_effect.update(outcome.without_effect)
+    metrics.stats.count_batch(consumer, time.perf_counter() - started)
+
+
+async def apply(
+    use_case: UseCase, events: Sequence[Decoded], *, store: CoverageStore, snapshot: Snapshot
+) -> service.Outcome:
+    """Run a use case on the decoded events (nothing to do for an all-bad batch)."""
+    if not events:
+        return service.Outcome()
+    return await use_case(events, store=store, snapshot=snapshot)

@@ -1,4 +1,4 @@
-"""HTTP side of the metrics service: /metrics for Prometheus, health."""
+"""HTTP side of the metrics service: JSON API, /metrics for Prometheus, health."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,16 +7,20 @@ from fastapi import FastAPI
 
 from jangkau_metrics.bootstrap import Metrics, bootstrap
 from jangkau_metrics.config import MetricsSettings
+from jangkau_metrics.entrypoints.api import router
 from jangkau_shared.http import install_operational_routes, install_problem_handlers
 from jangkau_shared.settings import load_settings
 
 
-def create_app(metrics: Metrics | None = None) -> FastAPI:
-    """Build the ASGI app; the Kafka consumers run for the app's lifetime."""
+def create_app(metrics: Metrics | None = None, *, run_consumers: bool = True) -> FastAPI:
+    """Build the ASGI app; the Kafka consumers run for the app's lifetime unless told not to."""
     svc = metrics or bootstrap(load_settings(MetricsSettings))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if not run_consumers:
+            yield
+            return
         await svc.start()
         yield
         await svc.stop()
@@ -25,8 +29,10 @@ def create_app(metrics: Metrics | None = None) -> FastAPI:
         title="Jangkau metrics API",
         version="1.0.0",
         lifespan=lifespan,
-        description="Exact, live coverage counts of BPU participants per branch.",
+        description="Exact, live coverage counts of BPU participants per branch, village, segment and"
+        " campaign; daily series; targets. States follow the paid-through month and the date.",
     )
     install_problem_handlers(app)
     install_operational_routes(app, svc.registry, svc.ready)
+    app.include_router(router(svc))
     return app

@@ -1,0 +1,101 @@
+"""Read models over the snapshot: coverage by any grouping, targets, campaigns, daily series."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from jangkau_metrics.domain.coverage import CellKey, Tally
+from jangkau_metrics.domain.months import State
+from jangkau_metrics.domain.snapshot import Snapshot
+
+Grouping = Literal["branch", "region", "village", "segment", "campaign"]
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """Participants of one group by state on a day."""
+
+    key: str
+    registered: int
+    never_paid: int
+    active: int
+    arrears_1: int
+    arrears_2: int
+    arrears_3: int
+    lapsed: int
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """A branch's target for a year and how far it is reached."""
+
+    branch: str
+    year: int
+    measure: str
+    target: int
+    actual: int
+    achieved: float | None
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """Registrations and contributions of one branch on one day."""
+
+    branch: str
+    day: date
+    registrations: int
+    contributions: int
+    rupiah: int
+
+
+def _row(key: str, tally: Tally) -> CoverageRow:
+    s = tally.states
+    return CoverageRow(
+        key=key,
+        registered=tally.registered,
+        never_paid=s[State.NEVER_PAID],
+        active=s[State.ACTIVE],
+        arrears_1=s[State.ARREARS_1],
+        arrears_2=s[State.ARREARS_2],
+        arrears_3=s[State.ARREARS_3],
+        lapsed=s[State.LAPSED],
+    )
+
+
+def coverage(snapshot: Snapshot, *, day: date, by: Grouping, branch: str | None = None) -> list[CoverageRow]:
+    """Participants by state on ``day``, grouped ``by`` one attribute, optionally of one branch."""
+    groups: dict[Grouping, Callable[[CellKey], str]] = {
+        "branch": lambda k: k.branch,
+        "region": lambda k: snapshot.plan.region_of(k.branch),
+        "village": lambda k: k.village_code,
+        "segment": lambda k: k.segment,
+        "campaign": lambda k: k.campaign_id,
+    }
+    tallies = snapshot.coverage.tally(day, groups[by], branch=branch)
+    return [_row(key, tally) for key, tally in sorted(tallies.items())]
+
+
+def targets(snapshot: Snapshot, *, year: int | None = None) -> list[TargetRow]:
+    """Every configured target (of one year, or all) with the count it is measured against."""
+    rows = []
+    for (branch, target_year), target in sorted(snapshot.plan.targets.items()):
+        if year is not None and target_year != year:
+            continue
+        in_year = snapshot.coverage.registered_in_year(target_year)[branch]
+        by_end = snapshot.coverage.registered_in_year(target_year, since_ever=True)[branch]
+        actual = by_end if target.measure == "registered" else in_year
+        achieved = snapshot.plan.achieved(target, registered=by_end, registered_in_year=in_year)
+        rows.append(TargetRow(branch, target_year, target.measure, target.participants, actual, achieved))
+    return rows
+
+
+def daily(snapshot: Snapshot, *, start: date, end: date, branch: str | None = None) -> list[DayRow]:
+    """Registrations and contributions per branch per day between ``start`` and ``end`` inclusive."""
+    ledger, regs = snapshot.ledger, snapshot.coverage.registrations_per_day
+    keys = {k for k in (*regs, *ledger.by_branch_day) if start <= k[1] <= end}
+    return [
+        DayRow(b, d, regs[(b, d)], ledger.by_branch_day[(b, d)], ledger.amount_by_branch_day[(b, d)])
+        for b, d in sorted(keys, key=lambda k: (k[1], k[0]))
+        if branch is None or b == branch
+    ]

@@ -1,0 +1,72 @@
+"""Annual targets per branch and the regional workforce that coverage is measured against."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Measure = Literal["registered", "new_registrations"]
+MEASURES: tuple[Measure, ...] = ("registered", "new_registrations")
+
+
+class InvalidTarget(ValueError):
+    """A target or region definition that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """How many participants a branch should reach in a year, and what is counted."""
+
+    branch: str
+    year: int
+    participants: int
+    measure: Measure = "registered"
+
+    def __post_init__(self) -> None:
+        if self.participants < 0:
+            raise InvalidTarget(f"target of {self.branch} {self.year} is negative: {self.participants}")
+        if self.measure not in MEASURES:
+            raise InvalidTarget(f"target of {self.branch} {self.year} has unknown measure {self.measure!r}")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A regional office (kanwil): its branches and, where known, its workforce."""
+
+    code: str
+    name: str
+    branches: tuple[str, ...]
+    workforce: int | None = None
+    informal_share: float | None = None
+
+    @property
+    def informal_workforce(self) -> int | None:
+        """Informal (BPU) workers in the region, when both figures are configured."""
+        if self.workforce is None or self.informal_share is None:
+            return None
+        return round(self.workforce * self.informal_share)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Regions and targets: the yardsticks coverage is reported against."""
+
+    regions: tuple[Region, ...]
+    targets: Mapping[tuple[str, int], Target]
+
+    def region_of(self, branch: str) -> str:
+        """The region code of a branch ("" when no region lists it)."""
+        for region in self.regions:
+            if branch in region.branches:
+                return region.code
+        return ""
+
+    def with_target(self, target: Target) -> "Plan":
+        """A plan where ``target`` replaces the branch's target for that year."""
+        return Plan(self.regions, {**self.targets, (target.branch, target.year): target})
+
+    def achieved(self, target: Target, *, registered: int, registered_in_year: int) -> float | None:
+        """Share of the target reached (None for a zero target)."""
+        if target.participants == 0:
+            return None
+        actual = registered if target.measure == "registered" else registered_in_year
+        return actual / target.participants

@@ -1,0 +1,176 @@
+"""JSON API over the in-memory snapshot: coverage, daily series, campaigns, targets."""
+
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from jangkau_metrics import service
+from jangkau_metrics.bootstrap import Metrics
+from jangkau_metrics.domain import reports
+from jangkau_metrics.domain.reports import Grouping
+from jangkau_metrics.domain.targets import Measure, Target
+
+AsOf = Annotated[date | None, Query(description="Day the states are computed for (default: today).")]
+
+
+class CoverageRow(BaseModel):
+    """Participants of one group by state on the day asked."""
+
+    key: str = Field(
+        description="Value of the grouping (branch code, region, village code, segment, campaign id)."
+    )
+    registered: int = Field(description="Registered participants.")
+    never_paid: int = Field(description="Registered, no contribution yet.")
+    active: int = Field(description="Paid through the last overdue month or later.")
+    arrears_1: int = Field(description="One overdue month unpaid.")
+    arrears_2: int = Field(description="Two overdue months unpaid.")
+    arrears_3: int = Field(description="Three overdue months unpaid (the last recoverable).")
+    lapsed: int = Field(description="More than three overdue months unpaid.")
+
+
+class CoverageReport(BaseModel):
+    """Coverage grouped one way on one day."""
+
+    as_of: date
+    by: Grouping
+    branch: str | None = Field(description="Branch the rows are limited to, if any.")
+    rows: list[CoverageRow]
+
+
+class RegionRow(CoverageRow):
+    """A region's coverage against its informal workforce, where configured."""
+
+    name: str
+    informal_workforce: int | None
+    active_share_of_informal_workforce: float | None
+
+
+class TargetRow(BaseModel):
+    """A branch's annual target and how far it is reached."""
+
+    branch: str
+    year: int
+    measure: Measure
+    target: int
+    actual: int = Field(description="Registered by the end of the year, or registered during it (measure).")
+    achieved: float | None = Field(description="actual / target; None for a zero target.")
+
+
+class TargetIn(BaseModel):
+    """A target to set for a branch and year."""
+
+    participants: int = Field(ge=0, description="How many participants to reach.", examples=[22_964])
+    measure: Measure = Field(
+        default="registered", description="Count all registered, or new ones in the year."
+    )
+
+
+class DayRow(BaseModel):
+    """Registrations and contributions of one branch on one day."""
+
+    branch: str
+    day: date
+    registrations: int
+    contributions: int
+    rupiah: int
+
+
+class CampaignRow(CoverageRow):
+    """A campaign's plan, what happened, and the participants it registered, by state."""
+
+    campaign_id: str
+    branch: str
+    status: str
+    name: str | None
+    kind: str | None
+    target_registrations: int | None
+    target_first_payments: int | None
+    first_payments: int = Field(description="Its registered participants who paid at least once.")
+    contributions: int = Field(description="Contributions attributed to the campaign.")
+    rupiah: int
+
+
+def router(metrics: Metrics) -> APIRouter:
+    """Routes of the JSON API, reading the service's snapshot."""
+    api = APIRouter(prefix="/v1", tags=["coverage"])
+    snap = metrics.snapshot
+
+    @api.get("/coverage", response_model=CoverageReport)
+    async def coverage(by: Grouping = "branch", as_of: AsOf = None, branch: str | None = None) -> Any:
+        """Participants by state, grouped by branch, region, village, segment or campaign."""
+        day = as_of or metrics.clock()
+        rows = reports.coverage(snap, day=day, by=by, branch=branch)
+        return {"as_of": day, "by": by, "branch": branch, "rows": [asdict(r) for r in rows]}
+
+    @api.get("/regions", response_model=list[RegionRow])
+    async def regions(as_of: AsOf = None) -> Any:
+        """Regional offices' coverage, with the share of their informal workforce that is active."""
+        day = as_of or metrics.clock()
+        by_region = {r.key: r for r in reports.coverage(snap, day=day, by="region")}
+        out = []
+        for region in snap.plan.regions:
+            row = by_region.get(region.code, reports.CoverageRow(region.code, 0, 0, 0, 0, 0, 0, 0))
+            workforce = region.informal_workforce
+            share = row.active / workforce if workforce else None
+            out.append(
+                asdict(row)
+                | {
+                    "name": region.name,
+                    "informal_workforce": workforce,
+                    "active_share_of_informal_workforce": share,
+                }
+            )
+        return out
+
+    @api.get("/timeseries", response_model=list[DayRow])
+    async def timeseries(
+        start: Annotated[
+            date | None, Query(alias="from", description="First day (default: 30 days ago).")
+        ] = None,
+        end: Annotated[date | None, Query(alias="to", description="Last day (default: today).")] = None,
+        branch: str | None = None,
+    ) -> Any:
+        """Registrations and contributions per branch per day."""
+        last = end or metrics.clock()
+        first = start or last - timedelta(days=30)
+        return [asdict(r) for r in reports.daily(snap, start=first, end=last, branch=branch)]
+
+    @api.get("/campaigns", response_model=list[CampaignRow])
+    async def campaigns(as_of: AsOf = None) -> Any:
+        """Campaign scorecards: plan, registrations brought, and whether those people still pay."""
+        day = as_of or metrics.clock()
+        rows = {r.key: r for r in reports.coverage(snap, day=day, by="campaign")}
+        out = []
+        for c in sorted(snap.campaigns.values(), key=lambda c: c.campaign_id):
+            row = rows.get(c.campaign_id, reports.CoverageRow(c.campaign_id, 0, 0, 0, 0, 0, 0, 0))
+            out.append(
+                asdict(row)
+                | asdict(c)
+                | {
+                    "first_payments": row.registered - row.never_paid,
+                    "contributions": snap.ledger.by_campaign[c.campaign_id],
+                    "rupiah": snap.ledger.amount_by_campaign[c.campaign_id],
+                }
+            )
+        return out
+
+    @api.get("/targets", response_model=list[TargetRow], tags=["targets"])
+    async def targets(year: int | None = None) -> Any:
+        """Annual targets per branch and how far each is reached."""
+        return [asdict(r) for r in reports.targets(snap, year=year)]
+
+    @api.put("/targets/{branch}/{year}", response_model=TargetRow, tags=["targets"])
+    async def set_target(
+        body: TargetIn,
+        branch: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")],
+        year: Annotated[int, Path(ge=2000, le=2100)],
+    ) -> Any:
+        """Set (or replace) a branch's target for a year."""
+        target = Target(branch, year, body.participants, body.measure)
+        await service.set_target(target, store=metrics.store, snapshot=snap)
+        return next(asdict(r) for r in reports.targets(snap, year=year) if r.branch == branch)
+
+    return api
