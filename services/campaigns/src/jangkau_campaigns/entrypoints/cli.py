@@ -1,12 +1,18 @@
 """Command line of the campaigns service: serve, migrate, relay, demo load, tokens."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import typer
 
+from jangkau_campaigns.adapters.tables import api_tokens
 from jangkau_campaigns.bootstrap import MIGRATIONS, Campaigns, bootstrap
 from jangkau_campaigns.config import CampaignsSettings
 from jangkau_campaigns.demo import load_demo
+from jangkau_shared import db
+from jangkau_shared.auth import TokenStore
+from jangkau_shared.auth_cli import tokens_cli
 from jangkau_shared.cli import service_cli, settings_loader
 
 settings = settings_loader("campaigns", CampaignsSettings)
@@ -17,6 +23,18 @@ app = service_cli(
     default_port=8102,
     app_factory="jangkau_campaigns.entrypoints.http:create_app",
 )
+
+
+@asynccontextmanager
+async def _token_store() -> AsyncIterator[TokenStore]:
+    engine = db.create_engine(settings())
+    try:
+        yield TokenStore(engine, api_tokens)
+    finally:
+        await engine.dispose()
+
+
+app.add_typer(tokens_cli(_token_store), name="tokens")
 demo = typer.Typer(help="Demo data from the field reports.", no_args_is_help=True)
 app.add_typer(demo, name="demo")
 
