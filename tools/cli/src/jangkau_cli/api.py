@@ -1,0 +1,181 @@
+"""The Jangkau HTTP APIs as plain functions: explicit clients in, decoded results out."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from jangkau_cli.client import Answer, ApiClient
+from jangkau_cli.config import Settings
+
+REGISTRATIONS = "/v1/registrations"
+CONTRIBUTIONS = "/v1/contributions"
+PARTICIPANTS = "/v1/participants"
+CAMPAIGNS = "/v1/campaigns"
+COVERAGE = "/v1/coverage"
+
+#: Per-item statuses meaning "this item is stored" (a replay answers the first outcome again).
+ACCEPTED = frozenset(
+    {"created", "recorded", "accepted", "already_registered", "already_recorded", "duplicate"}
+)
+_ITEM_FIELD = re.compile(r"^items\.(\d+)(?:\.(.*))?$")
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """The server's final answer about one item of a batch."""
+
+    client_id: str
+    status: str
+    participant_id: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        """True when the item is stored (now or by an earlier send)."""
+        return self.status in ACCEPTED
+
+
+@dataclass
+class Services:
+    """Clients of the three services, built from settings (or given explicitly in tests)."""
+
+    registration: ApiClient
+    campaigns: ApiClient
+    metrics: ApiClient
+
+    @classmethod
+    def from_settings(cls, settings: Settings, transport: httpx.BaseTransport | None = None) -> "Services":
+        """Build the three clients with the team token."""
+        token = settings.token
+        return cls(
+            registration=ApiClient("registration", settings.registration_url, token, transport),
+            campaigns=ApiClient("campaigns", settings.campaigns_url, token, transport),
+            metrics=ApiClient("metrics", settings.metrics_url, token, transport),
+        )
+
+    def close(self) -> None:
+        """Close every client."""
+        for client in (self.registration, self.campaigns, self.metrics):
+            client.close()
+
+
+def item_result(item: dict[str, Any], answer: Answer) -> ItemResult:
+    """Interpret the answer to one single-item POST."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    client_id = str(item.get("client_id"))
+    participant_id = body.get("participant_id")
+    if 200 <= answer.status < 300:
+        return ItemResult(client_id, str(body.get("status", "created")), participant_id)
+    if answer.status == 409:
+        status = str(body.get("status", "conflict"))
+        errors = [] if status in ACCEPTED else answer.errors()
+        return ItemResult(client_id, status, participant_id, errors)
+    return ItemResult(client_id, "invalid", None, answer.errors())
+
+
+def _parse_results(items: list[dict[str, Any]], body: Any) -> list[ItemResult]:
+    listed = body if isinstance(body, list) else (body or {}).get("results") or (body or {}).get("items")
+    if not isinstance(listed, list) or len(listed) != len(items):
+        raise ValueError("the batch answer does not list one result per item")
+    results = []
+    for item, raw in zip(items, listed, strict=True):
+        status = str(raw.get("status", "invalid"))
+        errors = raw.get("errors") or ([] if status in ACCEPTED else [{"reason": status}])
+        client_id = str(raw.get("client_id") or item.get("client_id"))
+        results.append(ItemResult(client_id, status, raw.get("participant_id"), list(errors)))
+    return results
+
+
+def _errors_by_item(answer: Answer) -> dict[int, list[dict[str, Any]]]:
+    """Attribute a whole-batch 422's errors (fields ``items.N.field``) to the items they name."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for error in answer.errors():
+        match = _ITEM_FIELD.match(str(error.get("field") or ""))
+        if match:
+            found.setdefault(int(match[1]), []).append({**error, "field": match[2] or "item"})
+    return found
+
+
+def send_batch(client: ApiClient, path: str, items: list[dict[str, Any]]) -> list[ItemResult]:
+    """Send items to ``path:batch``; answers one final result per item, in order.
+
+    A server that rejects the whole batch for a few bad items gets the bad ones marked invalid and
+    the rest sent again; a server without the batch endpoint gets the items one by one.
+    """
+    if not items:
+        return []
+    answer = client.post(f"{path}:batch", {"items": items})
+    if 200 <= answer.status < 300:
+        try:
+            return _parse_results(items, answer.body)
+        except (ValueError, AttributeError, TypeError):
+            pass  # an answer we cannot read item by item: ask item by item instead
+    elif answer.status == 422 and (bad := _errors_by_item(answer)):
+        good = [i for n, i in enumerate(items) if n not in bad]
+        good_results = iter(send_batch(client, path, good))
+        return [
+            ItemResult(str(item.get("client_id")), "invalid", None, bad[n])
+            if n in bad
+            else next(good_results)
+            for n, item in enumerate(items)
+        ]
+    elif answer.status not in (404, 405):
+        client.ok(answer, f"{client.service} rejected the whole batch")
+    return [item_result(item, client.post(path, item)) for item in items]
+
+
+def register(services: Services, body: dict[str, Any]) -> ItemResult:
+    """Register one worker."""
+    return item_result(body, services.registration.post(REGISTRATIONS, body))
+
+
+def pay(services: Services, body: dict[str, Any]) -> ItemResult:
+    """Record one contribution."""
+    return item_result(body, services.registration.post(CONTRIBUTIONS, body))
+
+
+def participant(services: Services, participant_id: str, as_of: str | None = None) -> dict[str, Any]:
+    """Return a participant's public view (state, paid through, programmes ...)."""
+    answer = services.registration.get(f"{PARTICIPANTS}/{participant_id}", as_of=as_of)
+    return dict(services.registration.ok(answer, f"participant {participant_id}"))
+
+
+def coverage(services: Services, branch: str, as_of: str | None = None) -> Any:
+    """Return the metrics service's coverage of one branch."""
+    client = services.metrics
+    answer = client.get(f"{COVERAGE}/branches/{branch}", as_of=as_of)
+    if answer.status in (404, 405):
+        answer = client.get(COVERAGE, branch=branch, as_of=as_of)
+    return client.ok(answer, f"coverage of branch {branch}")
+
+
+def plan_campaign(services: Services, body: dict[str, Any]) -> dict[str, Any]:
+    """Plan a campaign; return it (with its id)."""
+    answer = services.campaigns.post(CAMPAIGNS, body)
+    return dict(services.campaigns.ok(answer, "campaigns rejected the plan"))
+
+
+def campaign_step(services: Services, campaign_id: str, step: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Move a campaign on: ``held``, ``close`` or ``cancel``."""
+    answer = services.campaigns.post(f"{CAMPAIGNS}/{campaign_id}/{step}", body)
+    return dict(services.campaigns.ok(answer, f"campaign {campaign_id} ({step})"))
+
+
+def list_campaigns(services: Services, **filters: Any) -> Any:
+    """List campaigns, filtered by branch/state/kind when given."""
+    answer = services.campaigns.get(CAMPAIGNS, **filters)
+    return services.campaigns.ok(answer, "campaigns list")
+
+
+def scorecard(services: Services, campaign_id: str, as_of: str | None = None) -> Any:
+    """Return what a campaign brought: registrations, first payments, still paying."""
+    answer = services.campaigns.get(f"{CAMPAIGNS}/{campaign_id}/scorecard", as_of=as_of)
+    return services.campaigns.ok(answer, f"scorecard of campaign {campaign_id}")
+
+
+def leaderboard(services: Services, **filters: Any) -> Any:
+    """Return campaigns ranked by what they brought."""
+    answer = services.campaigns.get(f"{CAMPAIGNS}/leaderboard", **filters)
+    return services.campaigns.ok(answer, "campaign leaderboard")

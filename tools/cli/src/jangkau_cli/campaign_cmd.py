@@ -1,0 +1,150 @@
+"""``jangkau campaign``: plan, record as held, close, cancel, list, score outreach campaigns."""
+
+from typing import Annotated, Any
+
+import typer
+
+from jangkau_cli import api
+from jangkau_cli.context import console, handled, print_json, services, settings
+from jangkau_cli.errors import ConfigError
+from jangkau_cli.render import mapping_table, records_table, rows_of
+
+campaign_app = typer.Typer(
+    help="Plan outreach campaigns, record them as held, close them, see what they brought."
+)
+Json = Annotated[bool, typer.Option("--json", help="Print the raw JSON answer (for scripts).")]
+CAMPAIGN_COLUMNS = ("campaign_id", "name", "kind", "state", "starts_on", "ends_on", "target_registrations")
+
+
+def _show(title: str, data: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(data)
+    elif isinstance(data, dict) and not any(isinstance(v, list) for v in data.values()):
+        console.print(mapping_table(title, data))
+    else:
+        console.print(records_table(title, rows_of(data), CAMPAIGN_COLUMNS))
+
+
+def _branch(branch: str | None) -> str:
+    code = branch or settings().branch
+    if not code:
+        raise ConfigError("which branch? pass --branch denpasar or `jangkau config set branch denpasar`")
+    return code
+
+
+@campaign_app.command("plan")
+@handled
+def plan(
+    name: Annotated[str, typer.Option(help="Public name of the campaign.")],
+    kind: Annotated[str, typer.Option(help="festival_booth, village_launch, market_day, door_to_door, ...")],
+    starts: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    ends: Annotated[str, typer.Option(help="Last day (inclusive), YYYY-MM-DD.")],
+    village: Annotated[list[str], typer.Option(help="Village code reached (repeat for several).")],
+    place: Annotated[str, typer.Option(help="Where: a field, a market, a village hall.")] = "",
+    partner: Annotated[
+        list[str] | None, typer.Option(help="Partner (repeat): village head, Babinsa...")
+    ] = None,
+    target_registrations: Annotated[int, typer.Option(help="Target new participants.")] = 0,
+    target_first_payments: Annotated[int, typer.Option(help="Target first contributions.")] = 0,
+    branch: Annotated[str | None, typer.Option(help="Branch; default: your configured branch.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Plan a campaign and print its id (use it with `register --campaign` and `pay --campaign`).
+
+    Example:
+
+        jangkau campaign plan --name "Sesetan Karnaval 2017" --kind festival_booth
+        --starts 2017-08-13 --ends 2017-08-17 --village 51.71.01.1003
+        --place "Lapangan Pegok" --target-registrations 600
+    """
+    body = {
+        "branch": _branch(branch),
+        "name": name,
+        "kind": kind,
+        "village_codes": village,
+        "place": place,
+        "starts_on": starts,
+        "ends_on": ends,
+        "partners": partner or [],
+        "target_registrations": target_registrations,
+        "target_first_payments": target_first_payments,
+    }
+    _show("Campaign planned", api.plan_campaign(services(), body), as_json)
+
+
+@campaign_app.command("held")
+@handled
+def held(
+    campaign_id: Annotated[str, typer.Argument(help="Campaign id.")],
+    held_from: Annotated[str, typer.Option("--from", help="Actual first day, YYYY-MM-DD.")],
+    held_to: Annotated[str, typer.Option("--to", help="Actual last day, YYYY-MM-DD.")],
+    headcount: Annotated[int, typer.Option(help="People reached, as counted by the team.")] = 0,
+    as_json: Json = False,
+) -> None:
+    """Record that a planned campaign took place.
+
+    Example: `jangkau campaign held 7d1e... --from 2017-08-13 --to 2017-08-17 --headcount 2500`
+    """
+    body = {"held_from": held_from, "held_to": held_to, "headcount": headcount}
+    _show("Campaign held", api.campaign_step(services(), campaign_id, "held", body), as_json)
+
+
+@campaign_app.command("close")
+@handled
+def close(campaign_id: Annotated[str, typer.Argument(help="Campaign id.")], as_json: Json = False) -> None:
+    """Close a campaign that was held (its scorecard keeps following its participants).
+
+    Example: `jangkau campaign close 7d1e...`
+    """
+    _show("Campaign closed", api.campaign_step(services(), campaign_id, "close", {}), as_json)
+
+
+@campaign_app.command("cancel")
+@handled
+def cancel(campaign_id: Annotated[str, typer.Argument(help="Campaign id.")], as_json: Json = False) -> None:
+    """Cancel a campaign that was planned but will not take place.
+
+    Example: `jangkau campaign cancel 7d1e...`
+    """
+    _show("Campaign cancelled", api.campaign_step(services(), campaign_id, "cancel", {}), as_json)
+
+
+@campaign_app.command("list")
+@handled
+def list_(
+    branch: Annotated[str | None, typer.Option(help="Branch; default: your configured branch.")] = None,
+    state: Annotated[str | None, typer.Option(help="planned, held, closed or cancelled.")] = None,
+    as_json: Json = False,
+) -> None:
+    """List a branch's campaigns.
+
+    Example: `jangkau campaign list --branch denpasar --state held`
+    """
+    _show("Campaigns", api.list_campaigns(services(), branch=_branch(branch), state=state), as_json)
+
+
+@campaign_app.command("scorecard")
+@handled
+def scorecard(
+    campaign_id: Annotated[str, typer.Argument(help="Campaign id.")],
+    as_of: Annotated[str | None, typer.Option(help="As of this day, YYYY-MM-DD.")] = None,
+    as_json: Json = False,
+) -> None:
+    """What a campaign brought: registrations, first payments, and who is still paying.
+
+    Example: `jangkau campaign scorecard 7d1e... --as-of 2017-11-20`
+    """
+    _show(f"Scorecard of {campaign_id}", api.scorecard(services(), campaign_id, as_of), as_json)
+
+
+@campaign_app.command("leaderboard")
+@handled
+def leaderboard(
+    branch: Annotated[str | None, typer.Option(help="Only this branch's campaigns.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Campaigns ranked by what they brought.
+
+    Example: `jangkau campaign leaderboard --branch denpasar`
+    """
+    _show("Leaderboard", api.leaderboard(services(), branch=branch or settings().branch), as_json)

@@ -1,0 +1,64 @@
+"""What every command needs: settings, service clients, console, and turning CliError into an exit code."""
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+import httpx
+import typer
+from rich.console import Console
+
+from jangkau_cli.api import Services
+from jangkau_cli.config import Settings, load_settings
+from jangkau_cli.errors import CliError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+console = Console()
+err_console = Console(stderr=True)
+_transport: httpx.BaseTransport | None = None
+
+
+@contextmanager
+def use_transport(transport: httpx.BaseTransport) -> Iterator[None]:
+    """Route every request through ``transport`` (tests use httpx.MockTransport)."""
+    global _transport  # one switch for tests, never set in production
+    previous, _transport = _transport, transport
+    try:
+        yield
+    finally:
+        _transport = previous
+
+
+def settings() -> Settings:
+    """Settings of this invocation (file, then environment)."""
+    return load_settings()
+
+
+def services(*, need_token: bool = True) -> Services:
+    """Clients of the three services with the configured URLs and token."""
+    resolved = settings()
+    if need_token:
+        resolved.require_token()
+    return Services.from_settings(resolved, _transport)
+
+
+def handled(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a CliError as one line on stderr and exit with its code, instead of a stack trace."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except CliError as err:
+            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+            raise typer.Exit(int(err.code)) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    """Print data as JSON (for scripts: ``--json``)."""
+    console.print_json(data=data)

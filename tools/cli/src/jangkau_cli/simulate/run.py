@@ -1,0 +1,123 @@
+"""Send a scenario through the public HTTP API like a field tool, and compare answers with the plan."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from jangkau_cli import api
+from jangkau_cli.api import ItemResult, Services
+from jangkau_cli.client import describe_errors
+from jangkau_cli.errors import CliError
+from jangkau_cli.simulate.model import Item, Plan
+from jangkau_cli.simulate.scenarios import Scenario, Wave
+from jangkau_cli.sync import NoProgress, Progress
+
+
+@dataclass
+class RunOutcome:
+    """What the services answered, and every answer that differs from what the plan expects."""
+
+    accepted: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
+    surprises: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _campaign_body(scenario: Scenario, wave: Wave) -> dict[str, Any]:
+    spec = wave.campaign
+    assert spec is not None
+    return {
+        "branch": wave.villages[0].branch,
+        "name": spec.name,
+        "kind": spec.kind,
+        "village_codes": sorted({v.code for v in wave.villages}),
+        "place": spec.place,
+        "starts_on": wave.start.isoformat(),
+        "ends_on": wave.end.isoformat(),
+        "partners": list(spec.partners),
+        "target_registrations": spec.target_registrations,
+        "target_first_payments": spec.target_first_payments,
+    }
+
+
+def _existing(services: Services, body: dict[str, Any]) -> str | None:
+    """Id of a campaign already planned with this name and start (a re-run reuses it)."""
+    listed = api.list_campaigns(services, branch=body["branch"])
+    rows = listed.get("items", listed.get("campaigns", [])) if isinstance(listed, dict) else listed
+    for row in rows or []:
+        if row.get("name") == body["name"] and row.get("starts_on") == body["starts_on"]:
+            return str(row.get("campaign_id") or row.get("id"))
+    return None
+
+
+def ensure_campaigns(services: Services, scenario: Scenario, outcome: RunOutcome) -> dict[str, str]:
+    """Plan and hold each wave's campaign (reusing one planned by an earlier run); wave name -> id."""
+    ids: dict[str, str] = {}
+    for wave in (w for w in scenario.waves if w.campaign is not None):
+        body = _campaign_body(scenario, wave)
+        try:
+            campaign_id = _existing(services, body)
+            if campaign_id is None:
+                planned = api.plan_campaign(services, body)
+                campaign_id = str(planned.get("campaign_id") or planned.get("id"))
+                held = {"held_from": body["starts_on"], "held_to": body["ends_on"], "headcount": 0}
+                api.campaign_step(services, campaign_id, "held", held)
+            ids[wave.name] = campaign_id
+        except CliError as err:
+            outcome.warnings.append(f"campaign {body['name']!r} not planned ({err}); enrolling without it")
+    return ids
+
+
+def _check(items: list[Item], results: list[ItemResult], outcome: RunOutcome) -> None:
+    for item, result in zip(items, results, strict=True):
+        (outcome.accepted if result.accepted else outcome.rejected)[item.kind] += 1
+        if result.accepted != item.valid and len(outcome.surprises) < 20:
+            expected = "accepted" if item.valid else "rejected"
+            detail = describe_errors(result.errors) or result.status
+            outcome.surprises.append(f"{item.kind} {result.client_id}: expected {expected}, got {detail}")
+
+
+def send_plan(
+    services: Services, plan: Plan, *, batch_size: int, progress: Progress | None = None
+) -> RunOutcome:
+    """Send registrations, then payments with the participant ids the registry gave, in batches."""
+    progress = progress or NoProgress()
+    outcome = RunOutcome()
+    progress.start(len(plan.registrations) + len(plan.contributions))
+    participants: dict[str, str] = {}
+    for start in range(0, len(plan.registrations), batch_size):
+        batch = plan.registrations[start : start + batch_size]
+        results = api.send_batch(services.registration, api.REGISTRATIONS, [i.body for i in batch])
+        participants.update({r.client_id: r.participant_id for r in results if r.participant_id})
+        _check(batch, results, outcome)
+        progress.advance(len(batch))
+    payable = [i for i in plan.contributions if i.body["participant_client_id"] in participants]
+    outcome.rejected["contribution (registration not stored)"] += len(plan.contributions) - len(payable)
+    for start in range(0, len(payable), batch_size):
+        batch = payable[start : start + batch_size]
+        bodies = [_with_participant(i.body, participants) for i in batch]
+        _check(batch, api.send_batch(services.registration, api.CONTRIBUTIONS, bodies), outcome)
+        progress.advance(len(batch))
+    return outcome
+
+
+def _with_participant(body: dict[str, Any], participants: dict[str, str]) -> dict[str, Any]:
+    sent = {k: v for k, v in body.items() if k != "participant_client_id"}
+    sent["participant_id"] = participants[body["participant_client_id"]]
+    return sent
+
+
+def write_queue(plan: Plan, path: Path) -> int:
+    """Write the plan as an offline queue (JSONL, in the order it happened) for ``jangkau sync``."""
+    items = sorted(
+        plan.registrations + plan.contributions,
+        key=lambda i: (i.body.get("registered_on") or i.body["paid_on"], i.kind != "registration"),
+    )
+    lines = [
+        orjson.dumps({"kind": i.kind, **{k: v for k, v in i.body.items() if v is not None}}) for i in items
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return len(lines)
