@@ -164,3 +164,23 @@ async def test_the_demo_loads_once_through_the_use_cases(campaigns: Campaigns) -
         "Lapangan Pegok, Sesetan, Denpasar",
         "closed",
     )
+
+
+async def test_the_openapi_document_describes_every_route_and_its_problems(campaigns: Campaigns) -> None:
+    async with await client_for(campaigns, branches=["denpasar"]) as api:
+        document = (await api.get("/openapi.json")).json()
+    paths = document["paths"]
+    assert set(paths) >= {
+        "/v1/campaigns",
+        "/v1/campaigns/{campaign_id}",
+        "/v1/campaigns/{campaign_id}/held",
+        "/v1/campaigns/{campaign_id}/close",
+        "/v1/campaigns/{campaign_id}/cancel",
+        "/v1/campaigns/{campaign_id}/scorecard",
+        "/v1/leaderboard",
+    }
+    held = paths["/v1/campaigns/{campaign_id}/held"]["post"]["responses"]
+    assert {"200", "401", "403", "404", "409", "422"} <= set(held)
+    assert held["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
+    retention = document["components"]["schemas"]["RetentionOut"]["properties"]["active"]
+    assert "description" in retention

@@ -19,7 +19,7 @@ from campaigns_support import (
     started_campaigns,
 )
 from campaigns_support import api as client_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from conftest import Stack
 from jangkau_campaigns.adapters.tables import parked_events
@@ -249,3 +249,30 @@ async def test_retention_90_days_after_the_sesetan_booth_matches_the_hand_count(
         ).json()
         assert board["standings"][0]["campaign_id"] == booth
         assert board["standings"][0]["active_90_share"] == 0.5
+
+
+async def test_a_database_outage_is_retried_and_never_dead_lettered(
+    stack: Stack, campaigns: Campaigns, topic_prefix: str
+) -> None:
+    async with campaigns.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE payments RENAME TO payments_away"))
+    who = registered(None)
+    payment = paid(who, first="2017-08", months=1, through="2017-08", on=date(2017, 8, 14))
+    await publish(stack, topic_prefix, [(str(uuid4()), payment)])
+
+    async def failures() -> int:
+        return campaigns.stats.transient_failures
+
+    await eventually(failures, until=lambda n: n >= 1, what="a failed, unacknowledged batch")
+    async with campaigns.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE payments_away RENAME TO payments"))
+    await _wait_applied(campaigns, 1)
+
+    async def stored() -> int:
+        async with campaigns.engine.connect() as conn:
+            query = text("SELECT count(*) FROM payments WHERE contribution_id = :id")
+            return int((await conn.execute(query, {"id": payment.contribution_id})).scalar() or 0)
+
+    assert await eventually(stored, until=lambda n: n == 1, what="the redelivered payment") == 1
+    dlq = dead_letter_topic(f"{topic_prefix}{topics.CONTRIBUTION_PAID}")
+    assert await read_topic(stack, dlq, at_least=1, timeout=2) == []
