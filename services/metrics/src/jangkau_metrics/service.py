@@ -117,6 +117,12 @@ async def load_snapshot(*, store: CoverageStore, snapshot: Snapshot) -> None:
     snapshot.plan = reduce(Plan.with_target, await store.targets(), snapshot.plan)
 
 
+async def reload_participant_counts(*, store: CoverageStore, snapshot: Snapshot) -> None:
+    """Rebuild coverage and contribution counts from the store (after a batch whose commit is uncertain)."""
+    fresh = await store.load()
+    snapshot.coverage, snapshot.ledger = fresh.coverage, fresh.ledger
+
+
 async def set_target(target: Target, *, store: CoverageStore, snapshot: Snapshot) -> None:
     """Store a branch's target for a year, then serve it."""
     await store.save_target(target)

@@ -38,13 +38,19 @@ CAMPAIGN_EVENTS: Final = (CampaignPlannedV1, CampaignHeldV1, CampaignClosedV1)
 TRANSIENT: Final = (DBAPIError, OSError, TimeoutError, ConcurrentInsert)
 
 UseCase = Callable[..., Awaitable[service.Outcome]]
+Reload = Callable[..., Awaitable[None]]
 
 
 class Backoff:
-    """Growing pauses after consecutive transient failures, so a redelivery is not a hot loop."""
+    """Growing pauses after consecutive transient failures, so a redelivery is not a hot loop.
 
-    def __init__(self, max_seconds: float) -> None:
-        self.max_seconds, self.failures = max_seconds, 0
+    ``stale`` is set after a failure: the commit may have happened without the in-memory counts
+    moving (an error after COMMIT), so counts that move by deltas are reloaded before going on.
+    """
+
+    def __init__(self, max_seconds: float, *, reload: Reload | None = None) -> None:
+        self.max_seconds, self.failures, self.reload = max_seconds, 0, reload
+        self.stale = False
 
     async def pause(self) -> None:
         """Wait longer each time, up to ``max_seconds``."""
@@ -64,7 +70,7 @@ def _records(message: KafkaMessage) -> tuple[Record, ...]:
 def subscribe(metrics: "Metrics") -> None:
     """Attach the two metrics consumers (participants, campaigns) to the service's broker."""
     settings = metrics.settings
-    participants = Backoff(settings.retry_max_seconds)
+    participants = Backoff(settings.retry_max_seconds, reload=service.reload_participant_counts)
     campaigns = Backoff(settings.retry_max_seconds)
 
     @metrics.broker.subscriber(
@@ -106,8 +112,12 @@ async def handle(
     good, bad = decode_batch(records, accept=accept)
     started = time.perf_counter()
     try:
+        if backoff.stale and backoff.reload is not None:
+            await backoff.reload(store=metrics.store, snapshot=metrics.snapshot)
+        backoff.stale = False
         outcome = await apply(use_case, good, store=metrics.store, snapshot=metrics.snapshot)
     except TRANSIENT as err:
+        backoff.stale = True
         metrics.stats.retries[consumer] += 1
         log.warning("batch_retry", consumer=consumer, error=type(err).__name__, detail=str(err)[:300])
         await backoff.pause()
