@@ -182,8 +182,17 @@ async def sweep_parked(
         expired = await work.parked.take_expired(now() - keep_for)
         for event in expired:
             campaign = event.fact.campaign_id
-            reason = f"campaign {campaign} is unknown to the campaigns service {keep_for} after it was parked"
+            reason = (
+                f"campaign {campaign} still unknown to the campaigns service {_span(keep_for)} after parking"
+            )
             await dead_letter(event.record, reason)
         left = await work.parked.count()
         await work.commit()
     return Swept(applied=applied, expired=len(expired), still_parked=left)
+
+
+def _span(period: timedelta) -> str:
+    seconds = period.total_seconds()
+    if seconds >= 86_400 and seconds % 86_400 == 0:
+        return f"{int(seconds // 86_400)} days"
+    return f"{seconds:g} seconds"
