@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from cli_fakes import FakeRegistry
 from typer.testing import CliRunner
@@ -125,26 +126,51 @@ def test_sync_exits_one_and_points_at_the_report_when_lines_are_rejected(tmp_pat
     assert "q.jsonl.results.csv" in result.output
 
 
-def test_status_shows_whatever_coverage_the_metrics_service_offers() -> None:
-    def coverage(request: httpx.Request) -> httpx.Response:
-        assert request.url.path == "/v1/coverage/branches/denpasar"
-        return httpx.Response(
-            200,
-            json={
-                "branch": "denpasar",
-                "registered": 4600,
-                "active": 1200,
-                "lapsed": 900,
-                "target": 22964,
-                "coverage": 0.2,
-                "today": {"registered": 12},
-            },
-        )
+def _metrics(request: httpx.Request) -> httpx.Response:
+    """The metrics JSON API as it answers today."""
+    query, path = request.url.params, request.url.path
+    row = {"registered": 4600, "never_paid": 600, "active": 1200, "arrears_1": 300, "arrears_2": 200}
+    row |= {"arrears_3": 100, "lapsed": 2200}
+    if path == "/v1/coverage" and query["by"] == "branch":
+        rows = [{"key": "denpasar", **row}, {"key": "jambi", **row, "registered": 1}]
+        return httpx.Response(200, json={"as_of": "2026-11-23", "by": "branch", "rows": rows})
+    if path == "/v1/coverage":
+        return httpx.Response(200, json={"as_of": "2026-11-23", "rows": [{"key": "51.71.01.1003", **row}]})
+    if path == "/v1/targets":
+        target = {"branch": "denpasar", "year": 2026, "target": 22964, "actual": 4600, "achieved": 0.2}
+        return httpx.Response(200, json=[target])
+    if path == "/v1/timeseries":
+        day = {
+            "branch": "denpasar",
+            "day": "2026-11-23",
+            "registrations": 12,
+            "contributions": 30,
+            "rupiah": 1,
+        }
+        return httpx.Response(200, json=[day])
+    return httpx.Response(404, json={"detail": "Not Found"})
 
-    with use_transport(httpx.MockTransport(coverage)):
+
+def test_status_shows_states_target_movement_and_villages_of_the_branch() -> None:
+    with use_transport(httpx.MockTransport(_metrics)):
         result = runner.invoke(app, ["status", "--branch", "denpasar"], env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
     assert "4,600" in result.output
     assert "22,964" in result.output
+    assert "20.0%" in result.output
     assert "Today's movement" in result.output
+    assert "51.71.01.1003" in result.output
+
+
+def test_status_degrades_to_the_counts_when_the_extras_are_missing() -> None:
+    def counts_only(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("by") == "branch":
+            return _metrics(request)
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    with use_transport(httpx.MockTransport(counts_only)):
+        result = runner.invoke(app, ["status", "--branch", "denpasar", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.output)["lapsed"] == 2200

@@ -62,6 +62,7 @@ def test_contribution_amounts_follow_the_rate_table_in_force_each_month() -> Non
     assert monthly_amount(2_000_000, base, "2027-01", "self") == 26_800
     assert contribution_amount(1_000_000, base, "2026-02", 3, "self") == 16_800 * 2 + 8_400
     assert contribution_amount(1_000_000, base, "2017-08", 12, "self") == 12 * 16_800
+    assert monthly_amount(1_000_000, jht, "2020-09", "self") == 100 + 68 + 20_000  # 99 % COVID relief
 
 
 def test_generated_niks_pass_the_structure_rules_and_encode_village_and_sex() -> None:

@@ -142,13 +142,39 @@ def participant(services: Services, participant_id: str, as_of: str | None = Non
     return dict(services.registration.ok(answer, f"participant {participant_id}"))
 
 
-def coverage(services: Services, branch: str, as_of: str | None = None) -> Any:
-    """Return the metrics service's coverage of one branch."""
+def _optional(client: ApiClient, path: str, **params: Any) -> Any:
+    """GET something nice to have: None when the service does not offer it (4xx)."""
+    answer = client.get(path, **params)
+    return answer.body if 200 <= answer.status < 300 else None
+
+
+def coverage(services: Services, branch: str, as_of: str | None = None) -> dict[str, Any]:
+    """A branch's coverage from the metrics service: states, target, today's movement, villages.
+
+    Only the counts by state are required; the target, the day's movement and the villages are
+    added when the service answers them.
+    """
     client = services.metrics
-    answer = client.get(f"{COVERAGE}/branches/{branch}", as_of=as_of)
-    if answer.status in (404, 405):
-        answer = client.get(COVERAGE, branch=branch, as_of=as_of)
-    return client.ok(answer, f"coverage of branch {branch}")
+    answer = client.get(COVERAGE, by="branch", branch=branch, as_of=as_of)
+    report = client.ok(answer, f"coverage of branch {branch}")
+    rows = [r for r in report.get("rows", []) if r.get("key") == branch]
+    day = str(report.get("as_of") or as_of or "")
+    summary: dict[str, Any] = {"branch": branch, "as_of": day}
+    summary |= {k: v for k, v in (rows[0] if rows else {"registered": 0}).items() if k != "key"}
+    targets = _optional(client, "/v1/targets", year=day[:4] or None) or []
+    target = next((t for t in targets if t.get("branch") == branch), None)
+    if target:
+        summary |= {"target": target.get("target"), "coverage": target.get("achieved")}
+    series = _optional(client, "/v1/timeseries", branch=branch, **{"from": day or None, "to": day or None})
+    if series:
+        summary["today"] = {k: sum(int(r.get(k, 0)) for r in series) for k in _MOVEMENT}
+    villages = _optional(client, COVERAGE, by="village", branch=branch, as_of=day or None)
+    if villages and villages.get("rows"):
+        summary["villages"] = [{"village_code": r.pop("key", None), **r} for r in villages["rows"]]
+    return summary
+
+
+_MOVEMENT = ("registrations", "contributions", "rupiah")
 
 
 def plan_campaign(services: Services, body: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +190,7 @@ def campaign_step(services: Services, campaign_id: str, step: str, body: dict[st
 
 
 def list_campaigns(services: Services, **filters: Any) -> Any:
-    """List campaigns, filtered by branch/state/kind when given."""
+    """List campaigns (newest first), filtered by branch/status/kind when given."""
     answer = services.campaigns.get(CAMPAIGNS, **filters)
     return services.campaigns.ok(answer, "campaigns list")
 
@@ -176,6 +202,6 @@ def scorecard(services: Services, campaign_id: str, as_of: str | None = None) ->
 
 
 def leaderboard(services: Services, **filters: Any) -> Any:
-    """Return campaigns ranked by what they brought."""
-    answer = services.campaigns.get(f"{CAMPAIGNS}/leaderboard", **filters)
+    """Return a branch's campaigns ranked by what they brought (``branch`` is required)."""
+    answer = services.campaigns.get("/v1/leaderboard", **filters)
     return services.campaigns.ok(answer, "campaign leaderboard")

@@ -13,13 +13,13 @@ campaign_app = typer.Typer(
     help="Plan outreach campaigns, record them as held, close them, see what they brought."
 )
 Json = Annotated[bool, typer.Option("--json", help="Print the raw JSON answer (for scripts).")]
-CAMPAIGN_COLUMNS = ("campaign_id", "name", "kind", "state", "starts_on", "ends_on", "target_registrations")
+CAMPAIGN_COLUMNS = ("campaign_id", "name", "kind", "status", "starts_on", "ends_on", "target_registrations")
 
 
 def _show(title: str, data: Any, as_json: bool) -> None:
     if as_json:
         print_json(data)
-    elif isinstance(data, dict) and not any(isinstance(v, list) for v in data.values()):
+    elif isinstance(data, dict) and not any(isinstance(data.get(k), list) for k in ("items", "standings")):
         console.print(mapping_table(title, data))
     else:
         console.print(records_table(title, rows_of(data), CAMPAIGN_COLUMNS))
@@ -113,14 +113,14 @@ def cancel(campaign_id: Annotated[str, typer.Argument(help="Campaign id.")], as_
 @handled
 def list_(
     branch: Annotated[str | None, typer.Option(help="Branch; default: your configured branch.")] = None,
-    state: Annotated[str | None, typer.Option(help="planned, held, closed or cancelled.")] = None,
+    status: Annotated[str | None, typer.Option(help="planned, held, closed or cancelled.")] = None,
     as_json: Json = False,
 ) -> None:
     """List a branch's campaigns.
 
-    Example: `jangkau campaign list --branch denpasar --state held`
+    Example: `jangkau campaign list --branch denpasar --status held`
     """
-    _show("Campaigns", api.list_campaigns(services(), branch=_branch(branch), state=state), as_json)
+    _show("Campaigns", api.list_campaigns(services(), branch=_branch(branch), status=status), as_json)
 
 
 @campaign_app.command("scorecard")
@@ -140,11 +140,12 @@ def scorecard(
 @campaign_app.command("leaderboard")
 @handled
 def leaderboard(
-    branch: Annotated[str | None, typer.Option(help="Only this branch's campaigns.")] = None,
+    branch: Annotated[str | None, typer.Option(help="Branch; default: your configured branch.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="As of this day, YYYY-MM-DD.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Campaigns ranked by what they brought.
+    """A branch's held and closed campaigns ranked by registrations, payers, then retention.
 
     Example: `jangkau campaign leaderboard --branch denpasar`
     """
-    _show("Leaderboard", api.leaderboard(services(), branch=branch or settings().branch), as_json)
+    _show("Leaderboard", api.leaderboard(services(), branch=_branch(branch), as_of=as_of), as_json)

@@ -30,7 +30,7 @@ def rows_of(data: Any) -> list[dict[str, Any]]:
     if isinstance(data, list):
         return [r if isinstance(r, dict) else {"value": r} for r in data]
     if isinstance(data, dict):
-        for key in ("items", "results", "campaigns", "branches", "rows", "data"):
+        for key in ("items", "results", "standings", "campaigns", "branches", "rows", "data"):
             if isinstance(data.get(key), list):
                 return rows_of(data[key])
         return [data]

@@ -118,7 +118,7 @@ def _simulate(
     if today > date.today():
         err_console.print(f"warning: --today {today} is in the future; the services will refuse those dates")
     svc = None if dry_run or queue is not None else services()
-    campaign_ids = _campaigns(svc, scenario) if svc is not None else {}
+    campaign_ids = _campaigns(svc, scenario, seed) if svc is not None else {}
     plan = build_plan(
         scenario, seed=seed, scale=scale, today=today, invalid_share=invalid_share, campaign_ids=campaign_ids
     )
@@ -146,9 +146,9 @@ def _checked(name: str, scale: float | None, invalid_share: float) -> Scenario:
     return SCENARIOS[name]
 
 
-def _campaigns(svc: Services, scenario: Scenario) -> dict[str, str]:
+def _campaigns(svc: Services, scenario: Scenario, seed: int) -> dict[str, str]:
     setup = RunOutcome()
-    campaign_ids = ensure_campaigns(svc, scenario, setup)
+    campaign_ids = ensure_campaigns(svc, scenario, seed, setup)
     for warning in setup.warnings:
         err_console.print(f"warning: {warning}", highlight=False)
     return campaign_ids

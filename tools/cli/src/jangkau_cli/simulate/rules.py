@@ -4,6 +4,7 @@ Both are copied (not imported) from DOMAIN.md and the services, because a field 
 depend on a service's package; tests pin the hand-checked cases.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Final
@@ -14,11 +15,25 @@ DUE_DAY: Final = 15
 MAX_ARREARS: Final = 3
 
 JKM_FLAT: Final = 6_800
-JKK_PERCENT: Final = 1
-JHT_PERCENT: Final = 2
-#: The April-December 2026 discount: half of JKK and JKM, not for budget-paid participants.
-DISCOUNT_MONTHS: Final = ("2026-04", "2026-12")
-DISCOUNT_EXEMPT_PAYERS: Final = frozenset({"regional_budget", "national_budget"})
+JKK_BASIS_POINTS: Final = 100  # 1 % of the declared income bracket
+JHT_BASIS_POINTS: Final = 200  # 2 %
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A relief on JKK and JKM for a span of months (inclusive), not for the exempt payers."""
+
+    first: str
+    last: str
+    percent: int
+    exempt_payers: frozenset[str] = frozenset()
+
+
+#: Copied from services/registration/.../rates.toml (the service answers 422 on any other amount).
+DISCOUNTS: Final = (
+    Discount("2020-08", "2021-01", 99),  # COVID-19 relief, PP 49/2020
+    Discount("2026-04", "2026-12", 50, frozenset({"regional_budget", "national_budget"})),
+)
 
 
 class State(StrEnum):
@@ -64,15 +79,25 @@ def state_of(paid_through: str | None, today: date) -> State:
 
 
 def monthly_amount(income_bracket: int, programmes: frozenset[str], month: str, payer_type: str) -> int:
-    """Rupiah due for one month: JKK 1 % of the bracket + JKM Rp 6,800 (+ JHT 2 %), discounts applied."""
-    jkk_jkm = income_bracket * JKK_PERCENT // 100 + JKM_FLAT
-    discounted = (
-        DISCOUNT_MONTHS[0] <= month <= DISCOUNT_MONTHS[1] and payer_type not in DISCOUNT_EXEMPT_PAYERS
-    )
-    if discounted:
-        jkk_jkm //= 2
-    jht = income_bracket * JHT_PERCENT // 100 if "JHT" in programmes else 0
-    return jkk_jkm + jht
+    """Rupiah due for one month: JKK 1 % of the bracket + JKM Rp 6,800 (+ JHT 2 %), discounts applied.
+
+    Each programme's amount is rounded half up to whole rupiah, then discounted (rounded half up),
+    as the registration service's rate table does.
+    """
+    amounts = {
+        "JKK": (income_bracket * JKK_BASIS_POINTS + 5_000) // 10_000,
+        "JKM": JKM_FLAT,
+        "JHT": (income_bracket * JHT_BASIS_POINTS + 5_000) // 10_000,
+    }
+    total = 0
+    for programme in sorted(programmes):
+        amount = amounts[programme]
+        for discount in DISCOUNTS:
+            applies = discount.first <= month <= discount.last and payer_type not in discount.exempt_payers
+            if applies and programme in ("JKK", "JKM"):
+                amount = (amount * (100 - discount.percent) + 50) // 100
+        total += amount
+    return total
 
 
 def contribution_amount(

@@ -1,5 +1,6 @@
 """Send a scenario through the public HTTP API like a field tool, and compare answers with the plan."""
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,28 +44,26 @@ def _campaign_body(scenario: Scenario, wave: Wave) -> dict[str, Any]:
     }
 
 
-def _existing(services: Services, body: dict[str, Any]) -> str | None:
-    """Id of a campaign already planned with this name and start (a re-run reuses it)."""
-    listed = api.list_campaigns(services, branch=body["branch"])
-    rows = listed.get("items", listed.get("campaigns", [])) if isinstance(listed, dict) else listed
-    for row in rows or []:
-        if row.get("name") == body["name"] and row.get("starts_on") == body["starts_on"]:
-            return str(row.get("campaign_id") or row.get("id"))
-    return None
+def campaign_id_for(scenario: Scenario, wave: Wave, seed: int) -> str:
+    """A campaign id fixed by scenario, wave and seed, so a re-run finds the campaign it planned."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jangkau-simulate:{scenario.name}:{seed}:{wave.name}"))
 
 
-def ensure_campaigns(services: Services, scenario: Scenario, outcome: RunOutcome) -> dict[str, str]:
-    """Plan and hold each wave's campaign (reusing one planned by an earlier run); wave name -> id."""
+def ensure_campaigns(
+    services: Services, scenario: Scenario, seed: int, outcome: RunOutcome
+) -> dict[str, str]:
+    """Plan and hold each wave's campaign (409: planned by an earlier run); wave name -> campaign id."""
     ids: dict[str, str] = {}
+    client = services.campaigns
     for wave in (w for w in scenario.waves if w.campaign is not None):
-        body = _campaign_body(scenario, wave)
+        campaign_id = campaign_id_for(scenario, wave, seed)
+        body = {"campaign_id": campaign_id, **_campaign_body(scenario, wave)}
         try:
-            campaign_id = _existing(services, body)
-            if campaign_id is None:
-                planned = api.plan_campaign(services, body)
-                campaign_id = str(planned.get("campaign_id") or planned.get("id"))
-                held = {"held_from": body["starts_on"], "held_to": body["ends_on"], "headcount": 0}
-                api.campaign_step(services, campaign_id, "held", held)
+            planned = client.post(api.CAMPAIGNS, body)
+            if planned.status not in (201, 409):
+                client.ok(planned, f"campaign {body['name']!r}")
+            held = {"held_from": body["starts_on"], "held_to": body["ends_on"], "headcount": 0}
+            client.post(f"{api.CAMPAIGNS}/{campaign_id}/held", held)  # 409 when already held: fine
             ids[wave.name] = campaign_id
         except CliError as err:
             outcome.warnings.append(f"campaign {body['name']!r} not planned ({err}); enrolling without it")
