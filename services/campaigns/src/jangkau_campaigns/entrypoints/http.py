@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, FastAPI, Query, Response
@@ -74,12 +74,13 @@ def create_app(campaigns: Campaigns | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_domain_problems(app)
     install_operational_routes(app, svc.registry, svc.ready)
-    _routes(app, svc)
+    auth = Annotated[Team, Depends(bearer_auth(lambda: svc.tokens))]
+    _lifecycle_routes(app, svc, auth)
+    _query_routes(app, svc, auth)
     return app
 
 
-def _routes(app: FastAPI, svc: Campaigns) -> None:
-    auth = Annotated[Team, Depends(bearer_auth(lambda: svc.tokens))]
+def _lifecycle_routes(app: FastAPI, svc: Campaigns, auth: Any) -> None:
 
     @app.post("/v1/campaigns", status_code=201, responses=PROBLEMS, tags=["campaigns"])
     async def plan(body: CampaignIn, team: auth, response: Response) -> CampaignOut:
@@ -111,6 +112,8 @@ def _routes(app: FastAPI, svc: Campaigns) -> None:
         svc.relay.wake()
         return CampaignOut.of(campaign)
 
+
+def _query_routes(app: FastAPI, svc: Campaigns, auth: Any) -> None:
     @app.get("/v1/campaigns", responses=PROBLEMS, tags=["campaigns"])
     async def list_campaigns(
         team: auth,
