@@ -42,7 +42,12 @@ class FakeRegistry:
             item = self.register if path.startswith("/v1/registrations") else self.contribute
             return httpx.Response(200, json={"results": [item(i) for i in body["items"]]})
         answer = (self.register if path == "/v1/registrations" else self.contribute)(body)
-        return httpx.Response({"created": 201, "invalid": 422}.get(answer["status"], 409), json=answer)
+        if answer["status"] == "created":
+            return httpx.Response(201, json=answer)
+        problem = {"type": "about:blank", "title": answer["status"], "detail": "no", "status": 409}
+        if answer["status"] == "already_registered":
+            return httpx.Response(409, json={**problem, "participant_id": answer["participant_id"]})
+        return httpx.Response(422, json={**problem, "status": 422, "errors": answer["errors"]})
 
     def _seen(self, item: dict[str, Any]) -> dict[str, Any] | None:
         self.received[str(item["client_id"])] += 1

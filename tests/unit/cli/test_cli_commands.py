@@ -47,6 +47,16 @@ def test_register_prints_the_participant_id_and_exits_zero() -> None:
     assert "created participant" in result.output
 
 
+def test_registering_a_known_nik_again_is_not_an_error() -> None:
+    fake = FakeRegistry()
+    with use_transport(fake.transport()):
+        runner.invoke(app, REGISTER)
+        again = runner.invoke(app, REGISTER)
+
+    assert again.exit_code == ExitCode.OK, again.output
+    assert "already_registered participant" in again.output
+
+
 def test_an_unreachable_service_is_explained_without_a_stack_trace(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)

@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from cli_fakes import FakeRegistry
@@ -171,3 +172,29 @@ def test_a_refused_token_stops_the_sync_with_the_auth_exit_code(queue: Path) -> 
     assert outcome.exit_code == ExitCode.AUTH
     assert "refused the token" in str(outcome.interrupted)
     assert {r["status"] for r in _report(queue)} == {"pending", "invalid"}
+
+
+def test_a_batch_endpoint_that_rejects_items_as_a_whole_gets_the_good_items_sent_again(
+    tmp_path: Path,
+) -> None:
+    fake = FakeRegistry()
+    calls: list[str] = []
+
+    def whole_batch_422(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        items = orjson.loads(request.content).get("items")
+        if items and any(len(i.get("nik", "")) != 16 for i in items):
+            bad = [n for n, i in enumerate(items) if len(i.get("nik", "")) != 16]
+            errors = [{"field": f"items.{n}.nik", "value": "<hidden>", "reason": "16 digits"} for n in bad]
+            return httpx.Response(422, json={"status": 422, "errors": errors})
+        return fake.handle(request)
+
+    path = _write_jsonl(tmp_path / "q.jsonl", [_registration(1), _registration(2, nik="1"), _registration(3)])
+    services = Services.from_settings(Settings(token="t"), httpx.MockTransport(whole_batch_422))
+
+    outcome = sync_file(path, services)
+
+    assert [r["status"] for r in _report(path)] == ["created", "invalid", "created"]
+    assert _report(path)[1]["errors"] == "nik ('<hidden>'): 16 digits"
+    assert outcome.counts == {"created": 2, "invalid": 1}
+    assert max(fake.received.values()) == 1

@@ -62,17 +62,17 @@ class Services:
 
 
 def item_result(item: dict[str, Any], answer: Answer) -> ItemResult:
-    """Interpret the answer to one single-item POST."""
+    """Interpret the answer to one single-item POST (a problem+json body on 4xx)."""
     body = answer.body if isinstance(answer.body, dict) else {}
     client_id = str(item.get("client_id"))
     participant_id = body.get("participant_id")
     if 200 <= answer.status < 300:
-        return ItemResult(client_id, str(body.get("status", "created")), participant_id)
-    if answer.status == 409:
-        status = str(body.get("status", "conflict"))
-        errors = [] if status in ACCEPTED else answer.errors()
-        return ItemResult(client_id, status, participant_id, errors)
-    return ItemResult(client_id, "invalid", None, answer.errors())
+        status = body.get("status")
+        return ItemResult(client_id, status if isinstance(status, str) else "created", participant_id)
+    if answer.status == 409 and participant_id:
+        return ItemResult(client_id, "already_registered", participant_id)
+    status = {409: "conflict", 404: "not_found"}.get(answer.status, "invalid")
+    return ItemResult(client_id, status, None, answer.errors())
 
 
 def _parse_results(items: list[dict[str, Any]], body: Any) -> list[ItemResult]:
