@@ -2,7 +2,7 @@
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
@@ -25,7 +25,7 @@ class RegisterWorker:
 
     client_id: UUID
     nik: Nik
-    name: str
+    name: str = field(repr=False)  # personal data: kept out of logs and tracebacks
     village_code: str
     segment: Segment
     programmes: frozenset[Programme]
@@ -34,7 +34,7 @@ class RegisterWorker:
     registered_on: date
     branch: str | None = None
     campaign_id: UUID | None = None
-    birth_date: date | None = None
+    birth_date: date | None = field(default=None, repr=False)
     sex: Sex | None = None
 
     def canonical(self) -> bytes:
@@ -101,7 +101,7 @@ class Participant:
 
     participant_id: UUID
     nik: Nik
-    name: str
+    name: str = field(repr=False)
     branch: str
     village_code: str
     segment: Segment
