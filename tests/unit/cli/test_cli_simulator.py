@@ -158,3 +158,15 @@ def test_a_written_queue_lists_every_item_with_its_kind(tmp_path: Path) -> None:
     records = [orjson.loads(line) for line in path.read_text().splitlines()]
     assert count == len(records) == len(plan.registrations) + len(plan.contributions)
     assert {r["kind"] for r in records} == {"registration", "contribution"}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_each_participants_payments_follow_on_in_the_order_they_are_sent(name: str) -> None:
+    plan = build_plan(SCENARIOS[name], seed=11)
+    paid_through: dict[str, int] = {}
+
+    for item in plan.contributions:  # sent in this order, so each must continue the previous one
+        body, owner = item.body, item.body["participant_client_id"]
+        first = month_index(body["first_month"])
+        assert paid_through.get(owner, first - 1) == first - 1, body
+        paid_through[owner] = first + body["months"] - 1

@@ -174,5 +174,6 @@ def payments(
         if len(result) > renewals:
             break
         month += length
-        paid_on = date(month // 12, month % 12 + 1, rng.randint(1, 15))
+        # On time (by the 15th of the month it covers), never before the previous payment.
+        paid_on = max(paid_on, date(month // 12, month % 12 + 1, rng.randint(1, 15)))
     return result
