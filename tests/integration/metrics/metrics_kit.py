@@ -107,6 +107,7 @@ def payment(
     contribution: UUID | None = None,
     payer: PayerType = PayerType.SELF,
     branch: str = "denpasar",
+    campaign: UUID | None = None,
 ) -> ContributionPaidV1:
     """A contribution of Rp 16,800 a month."""
     return ContributionPaidV1(
@@ -122,6 +123,7 @@ def payment(
         programmes=[Programme.JKK, Programme.JKM],
         payer_type=payer,
         channel=Channel.BOOTH,
+        campaign_id=campaign,
         paid_on=date(2017, 8, 13),
         paid_at=AT,
     )

@@ -26,7 +26,7 @@ async def measure_lag(
     await admin.start()
     await reader.start()
     try:
-        partitions = await _partitions(reader, topics)
+        partitions = await partitions_of(admin, topics)
         committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
         ends = await reader.end_offsets(partitions)
         starts = await reader.beginning_offsets(partitions)
@@ -41,13 +41,15 @@ async def measure_lag(
     return lag
 
 
-async def _partitions(reader: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
-    await reader.topics()  # refreshes cluster metadata
-    found = []
-    for topic in topics:
-        for partition in sorted(reader.partitions_for_topic(topic) or ()):
-            found.append(TopicPartition(topic, partition))
-    return found
+async def partitions_of(admin: AIOKafkaAdminClient, topics: Sequence[str]) -> list[TopicPartition]:
+    """Every partition of the existing ``topics``, asked of the cluster."""
+    described = await admin.describe_topics(list(topics))
+    return sorted(
+        TopicPartition(topic["topic"], p["partition"])
+        for topic in described
+        if topic["error_code"] == 0
+        for p in topic["partitions"]
+    )
 
 
 async def watch_lag(

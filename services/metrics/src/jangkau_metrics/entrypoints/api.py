@@ -86,6 +86,11 @@ class CampaignRow(CoverageRow):
     status: str
     name: str | None
     kind: str | None
+    starts_on: date | None
+    ends_on: date | None
+    held_from: date | None
+    held_to: date | None
+    headcount: int | None = Field(description="People reached, as counted by the team.")
     target_registrations: int | None
     target_first_payments: int | None
     first_payments: int = Field(description="Its registered participants who paid at least once.")

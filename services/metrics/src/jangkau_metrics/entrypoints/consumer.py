@@ -62,6 +62,11 @@ class Backoff:
         self.failures = 0
 
 
+async def _keep_raw(message: Any) -> None:
+    """FastStream decoder that parses nothing: bad JSON must reach the dead-letter path, not fail here."""
+    return None
+
+
 def _records(message: KafkaMessage) -> tuple[Record, ...]:
     raw: Any = message.raw_message
     return raw if isinstance(raw, tuple) else (raw,)
@@ -80,6 +85,7 @@ def subscribe(metrics: "Metrics") -> None:
         max_records=settings.batch_max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_keep_raw,
     )
     async def on_participant_events(message: KafkaMessage) -> None:
         """Apply registrations and payments; acknowledged only after the database commit."""
@@ -93,6 +99,7 @@ def subscribe(metrics: "Metrics") -> None:
         max_records=settings.batch_max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_keep_raw,
     )
     async def on_campaign_events(message: KafkaMessage) -> None:
         """Apply campaign lifecycle events; acknowledged only after the database commit."""

@@ -5,9 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import SecretStr
 
 from jangkau_metrics import service
+from jangkau_metrics.adapters.lag import partitions_of
 from jangkau_metrics.adapters.sql import SqlCoverageStore
 from jangkau_metrics.bootstrap import MIGRATIONS
 from jangkau_metrics.config import MetricsSettings
@@ -67,7 +69,7 @@ async def _consume(
     )
     await consumer.start()
     try:
-        partitions = await _partitions(consumer, settings)
+        partitions = await _partitions(settings)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -83,10 +85,15 @@ async def _consume(
         await consumer.stop()
 
 
-async def _partitions(consumer: AIOKafkaConsumer, settings: MetricsSettings) -> list[TopicPartition]:
-    await consumer.topics()
-    names = [settings.topic(t) for t in (*PARTICIPANT_TOPICS, *CAMPAIGN_TOPICS)]
-    return [TopicPartition(n, p) for n in names for p in sorted(consumer.partitions_for_topic(n) or ())]
+async def _partitions(settings: MetricsSettings) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**connection_options(settings))
+    await admin.start()
+    try:
+        return await partitions_of(
+            admin, [settings.topic(t) for t in (*PARTICIPANT_TOPICS, *CAMPAIGN_TOPICS)]
+        )
+    finally:
+        await admin.close()
 
 
 async def _apply(
