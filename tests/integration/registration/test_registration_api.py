@@ -181,3 +181,20 @@ async def test_the_openapi_document_describes_every_endpoint_field_and_error(api
         fields = spec["components"]["schemas"][name]["properties"]
         undocumented = [f for f, schema in fields.items() if not schema.get("description")]
         assert undocumented == [], name
+
+
+async def test_a_full_batch_of_1000_registrations_is_stored_item_by_item(api: Api) -> None:
+    items = [worker() for _ in range(1000)]
+    response = await api.http.post("/v1/registrations:batch", json={"items": items}, headers=api.denpasar)
+
+    assert response.status_code == 200
+    assert {r["status"] for r in response.json()["results"]} == {"created"}
+    assert await _count(api, participants) == 1000
+
+
+async def test_the_openapi_document_shows_batch_items_as_the_single_item_schema(api: Api) -> None:
+    spec = (await api.http.get("/openapi.json")).json()
+
+    body = spec["paths"]["/v1/contributions:batch"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["properties"]["items"]["items"] == {"$ref": "#/components/schemas/ContributionIn"}
+    assert body["schema"]["properties"]["items"]["maxItems"] == 1000

@@ -22,6 +22,7 @@ from jangkau_registration.entrypoints.schemas import (
     Problem,
     RegistrationIn,
     RegistrationOut,
+    batch_body,
 )
 from jangkau_shared.auth import Team, bearer_auth
 from jangkau_shared.http import problem
@@ -74,7 +75,12 @@ def build_router(reg: Registration) -> APIRouter:
         """
         return translate.created_registration(await register_one(body, team))
 
-    @router.post("/registrations:batch", response_model=BatchOut, responses=COMMON)
+    @router.post(
+        "/registrations:batch",
+        response_model=BatchOut,
+        responses=COMMON,
+        openapi_extra=batch_body("RegistrationIn"),
+    )
     async def register_batch(body: BatchIn, team: caller) -> Response | BatchOut:
         """Register up to 1,000 workers from an offline queue; each item is answered on its own."""
         too_many = _too_many(body.items)
@@ -92,7 +98,12 @@ def build_router(reg: Registration) -> APIRouter:
         """Record a payment for 1, 3, 6 or 12 months; the amount must match the rates in force (else 422)."""
         return translate.recorded_contribution(await pay_one(body, team), body)
 
-    @router.post("/contributions:batch", response_model=BatchOut, responses=COMMON)
+    @router.post(
+        "/contributions:batch",
+        response_model=BatchOut,
+        responses=COMMON,
+        openapi_extra=batch_body("ContributionIn"),
+    )
     async def pay_batch(body: BatchIn, team: caller) -> Response | BatchOut:
         """Record up to 1,000 payments from an offline queue; each item is answered on its own."""
         too_many = _too_many(body.items)

@@ -116,11 +116,22 @@ class ParticipantOut(BaseModel):
 
 
 class BatchIn(BaseModel):
-    """Up to 1,000 items from an offline queue; each is answered on its own."""
+    """Up to 1,000 items from an offline queue; each is validated and answered on its own."""
 
     items: list[dict[str, Any]] = Field(
         description=f"Items shaped like the single-item request. Over {MAX_BATCH_ITEMS} answers 413."
     )
+
+
+def batch_body(schema: str) -> dict[str, Any]:
+    """OpenAPI request body of a batch whose items are ``schema`` (validated one by one, not up front)."""
+    items = {
+        "type": "array",
+        "maxItems": MAX_BATCH_ITEMS,
+        "items": {"$ref": f"#/components/schemas/{schema}"},
+    }
+    body = {"type": "object", "required": ["items"], "properties": {"items": items}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
 
 
 class FieldError(BaseModel):
