@@ -142,3 +142,9 @@ def test_a_nik_codes_sex_and_birth_date() -> None:
     assert woman.sex() == "F"
     assert woman.birth_date(today=date(2026, 1, 1)) == date(1985, 8, 15)
     assert "5508" not in repr(woman)
+
+
+def test_a_payment_covers_only_1_3_6_or_12_months() -> None:
+    with pytest.raises(InvalidField) as err:
+        _accept(_record(None), _pay(Month(2026, 1), 2, 33_600, date(2026, 1, 10)))
+    assert (err.value.field, err.value.value) == ("months", 2)

@@ -72,6 +72,8 @@ class Registration:
 
     async def start(self) -> None:
         """Connect the producer and start the relay when configured to."""
+        # Build the country-wide area index now, off the loop, not on the first registration.
+        await asyncio.to_thread(self.places.is_village, "51.71.01.1003")
         if self.settings.run_relay:
             await kafka.ensure_topics(self.settings)
             await self.relay.start()

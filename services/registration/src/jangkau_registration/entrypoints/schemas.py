@@ -74,7 +74,7 @@ class ContributionIn(BaseModel):
         description="Participant the payment is for (of a branch the token may act for)."
     )
     first_month: str = Field(description="First month covered, YYYY-MM.", examples=["2026-04"])
-    months: int = Field(description="Months covered: 1, 3, 6 or 12.")
+    months: Literal[1, 3, 6, 12] = Field(description="Months covered: 1, 3, 6 or 12.")
     amount: int = Field(
         description="Rupiah received; must equal the sum of the rates in force for each month."
     )
