@@ -9,7 +9,6 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import Stack
 from jangkau_metrics.bootstrap import MIGRATIONS, Metrics, bootstrap
 from jangkau_metrics.config import MetricsSettings
 from jangkau_shared import db
@@ -24,7 +23,7 @@ from jangkau_shared.events import (
     WorkerRegisteredV1,
 )
 from jangkau_shared.observability import render
-from support import eventually
+from support import Stack, eventually
 
 SESETAN = "51.71.01.1003"
 AT = datetime(2017, 8, 13, 9, 30, tzinfo=UTC)

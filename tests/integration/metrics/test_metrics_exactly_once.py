@@ -21,11 +21,11 @@ from metrics_kit import (
     value,
 )
 
-from conftest import Stack
 from jangkau_metrics.bootstrap import Metrics
 from jangkau_metrics.config import MetricsSettings
 from jangkau_shared import topics
 from jangkau_shared.events import PayerType
+from support import Stack
 
 pytestmark = pytest.mark.integration
 

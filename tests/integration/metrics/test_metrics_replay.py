@@ -1,6 +1,9 @@
 """A replay from offset 0 into a fresh store equals the live store, cell by cell, or says where not."""
 
 import asyncio
+import os
+import sys
+from asyncio.subprocess import PIPE, STDOUT
 from datetime import date
 from uuid import uuid4
 
@@ -19,13 +22,11 @@ from metrics_kit import (
     settle,
     start_metrics,
 )
-from typer.testing import CliRunner
 
-from conftest import Stack
 from jangkau_metrics.config import MetricsSettings
-from jangkau_metrics.entrypoints.cli import app
 from jangkau_metrics.entrypoints.replay import replay
 from jangkau_shared.events import CampaignClosedV1, PayerType
+from support import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -89,9 +90,13 @@ async def test_replay_exits_non_zero_and_prints_the_cells_that_differ(
         "JANGKAU_METRICS_LOG_JSON": "false",
     }
     into = await new_database()
-    result = await asyncio.to_thread(CliRunner().invoke, app, ["replay", "--into", into], env=env)
+    command = [sys.executable, "-m", "jangkau_metrics.entrypoints.cli", "replay", "--into", into]
+    done = await asyncio.create_subprocess_exec(
+        *command, env={**os.environ, **env}, stdout=PIPE, stderr=STDOUT
+    )
+    output = (await done.communicate())[0].decode()
 
-    assert result.exit_code == 1, result.output
-    diffs = [line for line in result.output.splitlines() if line.startswith("DIFF ")]
-    assert len(diffs) == 2, result.output
+    assert done.returncode == 1, output
+    diffs = [line for line in output.splitlines() if line.startswith("DIFF ")]
+    assert len(diffs) == 2, output
     assert all("paid_through=" in line for line in diffs)

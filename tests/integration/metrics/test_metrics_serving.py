@@ -26,13 +26,13 @@ from metrics_kit import (
     value,
 )
 
-from conftest import Stack
 from jangkau_metrics.bootstrap import Metrics
 from jangkau_metrics.entrypoints.http import create_app
 from jangkau_shared import topics
 from jangkau_shared.envelope import build_headers
 from jangkau_shared.events import CampaignHeldV1, CampaignKind, CampaignPlannedV1, PayerType
 from jangkau_shared.observability import render
+from support import Stack
 
 pytestmark = pytest.mark.integration
 

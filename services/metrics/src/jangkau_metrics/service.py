@@ -1,7 +1,7 @@
 """Use cases of the metrics service: fold events into the store, then into the in-memory counts."""
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from uuid import UUID
@@ -59,7 +59,7 @@ async def apply_participant_events(
                 payments.append(_Payment(event, contribution_of(data), paying_participant(data)))
     async with store.participant_batch() as batch:
         new_ids = await batch.record_contributions([p.contribution for p in payments])
-        new = [p for p in payments if p.contribution.contribution_id in new_ids]
+        new = list(_first_of_each(payments, new_ids))
         ids = {p.participant_id for _, p in registrations} | {p.participant.participant_id for p in new}
         current = await batch.lock(sorted(ids))
         changes = fold(
@@ -73,6 +73,16 @@ async def apply_participant_events(
         snapshot.ledger.record(payment.contribution)
     _count_participant_outcome(outcome, registrations, payments, new_ids=new_ids, changes=changes)
     return outcome
+
+
+def _first_of_each(payments: Sequence[_Payment], new_ids: set[UUID]) -> Iterator[_Payment]:
+    """The payments stored just now, each once even when the batch holds it twice."""
+    seen: set[UUID] = set()
+    for payment in payments:
+        cid = payment.contribution.contribution_id
+        if cid in new_ids and cid not in seen:
+            seen.add(cid)
+            yield payment
 
 
 def _count_participant_outcome(
@@ -89,10 +99,9 @@ def _count_participant_outcome(
     if registrations:
         outcome.without_effect[registrations[0][0].record.topic] += len(registrations) - first
     for payment in payments:
-        topic = payment.event.record.topic
-        outcome.applied[topic] += 1
-        if payment.contribution.contribution_id not in new_ids:
-            outcome.without_effect[topic] += 1
+        outcome.applied[payment.event.record.topic] += 1
+    if payments:
+        outcome.without_effect[payments[0].event.record.topic] += len(payments) - len(new_ids)
 
 
 async def apply_campaign_events(

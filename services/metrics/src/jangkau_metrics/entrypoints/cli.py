@@ -45,3 +45,7 @@ def replay(
         typer.echo(f"{len(report.differences)} cells differ between the live and the rebuilt store", err=True)
         raise typer.Exit(1)
     typer.echo("rebuilt store equals the live store, cell by cell")
+
+
+if __name__ == "__main__":
+    app()
