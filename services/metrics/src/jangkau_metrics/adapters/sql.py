@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import case, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -22,6 +22,57 @@ class ConcurrentInsert(RuntimeError):
     """Another consumer created the same participant meanwhile: retry the batch."""
 
 
+#: Set-based statements over arrays (one round trip each, whatever the batch size).
+INSERT_CONTRIBUTIONS = text(
+    """
+    INSERT INTO contributions
+        (contribution_id, participant_id, branch, payer_type, campaign_id, paid_on, amount, paid_through)
+    SELECT * FROM unnest(
+        CAST(:ids AS uuid[]), CAST(:participants AS uuid[]), CAST(:branches AS text[]),
+        CAST(:payers AS text[]), CAST(:campaigns AS text[]), CAST(:days AS date[]),
+        CAST(:amounts AS bigint[]), CAST(:months AS integer[]))
+    ON CONFLICT DO NOTHING
+    RETURNING contribution_id
+    """
+)
+LOCK_PARTICIPANTS = text(
+    """
+    SELECT participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
+           registered_on
+    FROM participants WHERE participant_id = ANY(CAST(:ids AS uuid[]))
+    ORDER BY participant_id FOR UPDATE
+    """
+)
+INSERT_PARTICIPANTS = text(
+    """
+    INSERT INTO participants
+        (participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
+         registered_on)
+    SELECT * FROM unnest(
+        CAST(:ids AS uuid[]), CAST(:branches AS text[]), CAST(:villages AS text[]),
+        CAST(:segments AS text[]), CAST(:campaigns AS text[]), CAST(:registered AS boolean[]),
+        CAST(:months AS integer[]), CAST(:days AS date[]))
+    ON CONFLICT DO NOTHING
+    RETURNING participant_id
+    """
+)
+UPDATE_PARTICIPANTS = text(
+    """
+    UPDATE participants AS p SET
+        branch = v.branch, village_code = v.village_code, segment = v.segment,
+        campaign_id = v.campaign_id, registered = v.registered, paid_through = v.paid_through,
+        registered_on = v.registered_on
+    FROM unnest(
+        CAST(:ids AS uuid[]), CAST(:branches AS text[]), CAST(:villages AS text[]),
+        CAST(:segments AS text[]), CAST(:campaigns AS text[]), CAST(:registered AS boolean[]),
+        CAST(:months AS integer[]), CAST(:days AS date[]))
+        AS v(participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
+             registered_on)
+    WHERE p.participant_id = v.participant_id
+    """
+)
+
+
 class SqlParticipantBatch:
     """The statements of one participant batch, on one connection inside a transaction."""
 
@@ -32,45 +83,48 @@ class SqlParticipantBatch:
         """Insert contributions; a conflict on the id means it was applied before."""
         if not items:
             return set()
-        rows = [asdict(c) for c in items]
-        query = insert(contributions).on_conflict_do_nothing().returning(contributions.c.contribution_id)
-        return set((await self._conn.execute(query, rows)).scalars())
+        columns = {
+            "ids": [c.contribution_id for c in items],
+            "participants": [c.participant_id for c in items],
+            "branches": [c.branch for c in items],
+            "payers": [c.payer_type for c in items],
+            "campaigns": [c.campaign_id for c in items],
+            "days": [c.paid_on for c in items],
+            "amounts": [c.amount for c in items],
+            "months": [c.paid_through for c in items],
+        }
+        return set((await self._conn.execute(INSERT_CONTRIBUTIONS, columns)).scalars())
 
     async def lock(self, participant_ids: Sequence[UUID]) -> dict[UUID, Participant]:
         """SELECT … FOR UPDATE in id order, so two batches never wait on each other in a cycle."""
         if not participant_ids:
             return {}
-        p = participants.c
-        query = (
-            select(p.participant_id, p.branch, p.village_code, p.segment, p.campaign_id)
-            .add_columns(p.registered, p.paid_through, p.registered_on)
-            .where(p.participant_id.in_(sorted(participant_ids)))
-            .order_by(p.participant_id)
-            .with_for_update()
-        )
-        rows = (await self._conn.execute(query)).all()
+        rows = await self._conn.execute(LOCK_PARTICIPANTS, {"ids": list(participant_ids)})
         return {row.participant_id: _participant(row) for row in rows}
 
     async def save(self, changes: Sequence[Change]) -> None:
         """Insert new participants and update known ones."""
-        new = [_row(c.new) for c in changes if c.old is None]
-        known = [_row(c.new, prefix="b_") for c in changes if c.old is not None]
+        new = [c.new for c in changes if c.old is None]
+        known = [c.new for c in changes if c.old is not None]
         if new:
-            query = insert(participants).on_conflict_do_nothing().returning(participants.c.participant_id)
-            inserted = (await self._conn.execute(query, new)).scalars().all()
+            inserted = (await self._conn.execute(INSERT_PARTICIPANTS, _columns(new))).scalars().all()
             if len(inserted) != len(new):
                 raise ConcurrentInsert(f"{len(new) - len(inserted)} participants were created meanwhile")
         if known:
-            columns = ("branch", "village_code", "segment", "campaign_id", "registered")
-            values: dict[str, Any] = {
-                c: bindparam(f"b_{c}") for c in (*columns, "paid_through", "registered_on")
-            }
-            change = (
-                update(participants)
-                .where(participants.c.participant_id == bindparam("b_participant_id"))
-                .values(**values)
-            )
-            await self._conn.execute(change, known)
+            await self._conn.execute(UPDATE_PARTICIPANTS, _columns(known))
+
+
+def _columns(people: Sequence[Participant]) -> dict[str, list[Any]]:
+    return {
+        "ids": [p.participant_id for p in people],
+        "branches": [p.key.branch for p in people],
+        "villages": [p.key.village_code for p in people],
+        "segments": [p.key.segment for p in people],
+        "campaigns": [p.key.campaign_id for p in people],
+        "registered": [p.registered for p in people],
+        "months": [p.paid_through for p in people],
+        "days": [p.registered_on for p in people],
+    }
 
 
 class SqlCoverageStore:
@@ -157,17 +211,6 @@ def _by_id(campaign: Campaign) -> str:
 def _participant(row: Any) -> Participant:
     key = CellKey(row.branch, row.village_code, row.segment, row.campaign_id)
     return Participant(row.participant_id, key, row.registered, row.paid_through, row.registered_on)
-
-
-def _row(p: Participant, *, prefix: str = "") -> dict[str, Any]:
-    row = {
-        "participant_id": p.participant_id,
-        "registered": p.registered,
-        "paid_through": p.paid_through,
-        "registered_on": p.registered_on,
-        **asdict(p.key),
-    }
-    return {f"{prefix}{k}": v for k, v in row.items()}
 
 
 def _campaign(row: Any) -> Campaign:
