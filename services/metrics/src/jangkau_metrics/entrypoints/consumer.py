@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import structlog
+from aiokafka import ConsumerRebalanceListener
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy.exc import DBAPIError
@@ -72,6 +73,31 @@ def _records(message: KafkaMessage) -> tuple[Record, ...]:
     return raw if isinstance(raw, tuple) else (raw,)
 
 
+class ReloadOnReassignment(ConsumerRebalanceListener):  # type: ignore[misc]
+    """After a rebalance, reload the counts: another instance may have committed batches meanwhile.
+
+    The first assignment is skipped (the counts were just loaded at start). A reload that fails
+    leaves the counts marked stale, to be reloaded before the next batch.
+    """
+
+    def __init__(self, metrics: "Metrics", backoff: Backoff) -> None:
+        self._metrics, self._backoff, self._assignments = metrics, backoff, 0
+
+    async def on_partitions_revoked(self, revoked: object) -> None:
+        """Nothing to do: batches are acknowledged only after their commit."""
+
+    async def on_partitions_assigned(self, assigned: object) -> None:
+        """Reload participant counts from the store (not on the first assignment)."""
+        self._assignments += 1
+        if self._assignments == 1 or self._backoff.reload is None:
+            return
+        try:
+            await self._backoff.reload(store=self._metrics.store, snapshot=self._metrics.snapshot)
+        except TRANSIENT as err:
+            self._backoff.stale = True
+            log.warning("reload_after_rebalance_failed", error=type(err).__name__)
+
+
 def subscribe(metrics: "Metrics") -> None:
     """Attach the two metrics consumers (participants, campaigns) to the service's broker."""
     settings = metrics.settings
@@ -86,6 +112,7 @@ def subscribe(metrics: "Metrics") -> None:
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_keep_raw,
+        listener=ReloadOnReassignment(metrics, participants),
     )
     async def on_participant_events(message: KafkaMessage) -> None:
         """Apply registrations and payments; acknowledged only after the database commit."""

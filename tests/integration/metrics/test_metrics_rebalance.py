@@ -1,0 +1,64 @@
+"""Two instances in one group: a rebalance mid-stream changes no count in the store, nor in the survivor."""
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from metrics_kit import (
+    Clock,
+    Factory,
+    payment,
+    producer_fixture,  # noqa: F401
+    publish,
+    registration,
+    settings_for,
+    start_metrics,
+    states,
+)
+
+from conftest import Stack
+from jangkau_metrics.domain.months import State
+from support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_counts_stay_exact_when_a_second_instance_joins_and_the_first_leaves(
+    stack: Stack, new_database: Factory, producer: AIOKafkaProducer, topic_prefix: str
+) -> None:
+    settings = settings_for(stack, database_url=await new_database(), topic_prefix=topic_prefix)
+    clock = Clock(date(2017, 8, 20))
+    people = [uuid4() for _ in range(60)]
+    first = await start_metrics(settings, clock)
+    second = None
+    try:
+        await publish(producer, topic_prefix, [registration(p) for p in people[:30]])
+        second = await start_metrics(settings, clock)  # joins: partitions move mid-stream
+        await publish(producer, topic_prefix, [registration(p) for p in people[30:]])
+        await publish(producer, topic_prefix, [payment(p) for p in people[:40]])
+        await publish(producer, topic_prefix, [payment(p) for p in people[:10]])  # paid twice (new ids)
+    finally:
+        await first.stop()  # leaves: the survivor takes every partition and reloads
+    assert second is not None
+    try:
+
+        async def stored() -> dict[str, int]:
+            tally = (await second.store.load()).coverage.tally(clock(), lambda k: k.branch)
+            t = tally.get("denpasar")
+            return {"registered": t.registered, "active": t.states[State.ACTIVE]} if t else {}
+
+        await eventually(stored, until=lambda s: s == {"registered": 60, "active": 40}, what="store exact")
+        await eventually(
+            lambda: _async(states(second)),
+            until=lambda s: s == {"registered": 60, "active": 40, "never_paid": 20},
+            what="survivor's served counts exact",
+        )
+        snapshot = await second.store.load()
+        assert snapshot.ledger.by_branch_payer[("denpasar", "self")] == 50
+    finally:
+        await second.stop()
+
+
+async def _async(value: dict[str, float]) -> dict[str, float]:
+    return value
