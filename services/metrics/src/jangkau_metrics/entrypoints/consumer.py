@@ -70,7 +70,7 @@ async def _keep_raw(message: Any) -> None:
 
 def _records(message: KafkaMessage) -> tuple[Record, ...]:
     raw: Any = message.raw_message
-    return raw if isinstance(raw, tuple) else (raw,)
+    return tuple(raw) if isinstance(raw, tuple | list) else (raw,)
 
 
 class ReloadOnReassignment(ConsumerRebalanceListener):  # type: ignore[misc]
