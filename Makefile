@@ -35,7 +35,7 @@ test-unit: install ## Run the unit tests only (no stack needed)
 	$(UV) run pytest tests/unit
 
 up: install ## Start the whole stack with a realistic demo and print where to look
-	bash deploy/stack.sh up --with-prometheus --with-services
+	bash deploy/demo.sh
 
 down: ## Stop everything `make up` started
 	bash deploy/stack.sh down

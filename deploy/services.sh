@@ -32,6 +32,9 @@ PostgreSQL and Kafka of the profile must run ('deploy/stack.sh up').
 Logs and pidfiles: $SERVICES_DIR/NAME.{log,pid}
 
 Commands:
+  exec CMD [ARGS...]
+          run CMD with the services' environment, e.g.
+          deploy/services.sh exec .venv/bin/jangkau-registration tokens list
   start   start the named services that are not running yet
   stop    SIGTERM, wait up to 30s, then SIGKILL (reverse order)
   status  one line per service; exit 0 if all named services run, 3 if not
@@ -153,6 +156,13 @@ cmd_status() {
   return "$rc"
 }
 
+# Run one command with the services' environment (used by the demo and by operators).
+cmd_exec() {
+  (($# > 0)) || die "usage: deploy/services.sh exec COMMAND [ARGS...]"
+  load_service_env
+  exec "$@"
+}
+
 main() {
   local cmd=${1:-} name
   if (($# > 0)); then
@@ -160,6 +170,7 @@ main() {
   fi
   case "$cmd" in
     -h | --help | help) usage; return 0 ;;
+    exec) cmd_exec "$@" ;;
     start | stop | status) ;;
     "") usage >&2; exit 2 ;;
     *) printf 'services.sh: unknown command %q\n\n' "$cmd" >&2; usage >&2; exit 2 ;;

@@ -13,6 +13,8 @@ stop_started() {
 trap stop_started EXIT
 
 if ! bash deploy/stack.sh is-up; then
+  # A run that starts the stack starts it empty: fresh databases and a freshly formatted broker.
+  bash deploy/postgres.sh reset
   JANGKAU_KAFKA_FRESH=1 JANGKAU_STARTED_BY=make-test bash deploy/stack.sh up
   started=1
 fi

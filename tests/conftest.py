@@ -4,36 +4,11 @@ import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
 
 import asyncpg
 import pytest
 
-from support import REPO, stack_env
-
-
-@dataclass(frozen=True)
-class Stack:
-    """Addresses of the running test stack."""
-
-    env: dict[str, str]
-
-    @property
-    def kafka(self) -> str:
-        """Bootstrap servers of the broker."""
-        return self.env["JANGKAU_KAFKA_BOOTSTRAP"]
-
-    def database_url(self, name: str) -> str:
-        """SQLAlchemy URL of a database on the cluster."""
-        env = self.env
-        return (
-            f"postgresql+asyncpg://{env['JANGKAU_PG_USER']}:{env['JANGKAU_PG_PASSWORD']}"
-            f"@{env['JANGKAU_PG_HOST']}:{env['JANGKAU_PG_PORT']}/{name}"
-        )
-
-    def dsn(self, name: str) -> str:
-        """asyncpg DSN of a database on the cluster."""
-        return self.database_url(name).replace("postgresql+asyncpg", "postgresql")
+from support import REPO, Stack, stack_env
 
 
 def _stack_is_up() -> bool:

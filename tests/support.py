@@ -1,11 +1,13 @@
 """Test helpers shared by the integration and end-to-end suites."""
 
 import asyncio
+import json
 import os
 import shlex
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,6 +17,41 @@ REPO = Path(__file__).resolve().parents[1]
 #: Demo-only secrets for tests: never valid in production (settings refuse them there).
 TEST_NIK_ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 TEST_NIK_HMAC_KEY = "test-only-hmac-key-000000000000000000"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Addresses of the running test stack."""
+
+    env: dict[str, str]
+
+    @property
+    def kafka(self) -> str:
+        """Bootstrap servers of the broker."""
+        return self.env["JANGKAU_KAFKA_BOOTSTRAP"]
+
+    def database_url(self, name: str) -> str:
+        """SQLAlchemy URL of a database on the cluster."""
+        env = self.env
+        return (
+            f"postgresql+asyncpg://{env['JANGKAU_PG_USER']}:{env['JANGKAU_PG_PASSWORD']}"
+            f"@{env['JANGKAU_PG_HOST']}:{env['JANGKAU_PG_PORT']}/{name}"
+        )
+
+    def dsn(self, name: str) -> str:
+        """asyncpg DSN of a database on the cluster."""
+        return self.database_url(name).replace("postgresql+asyncpg", "postgresql")
+
+
+def panel_queries() -> list[tuple[str, str, str]]:
+    """Every (dashboard uid, panel title, PromQL expression) of the Grafana dashboards."""
+    found = []
+    for path in sorted((REPO / "deploy" / "grafana" / "dashboards").glob("*.json")):
+        dashboard = json.loads(path.read_text())
+        for panel in dashboard["panels"]:
+            for inner in [panel, *panel.get("panels", [])]:
+                found += [(dashboard["uid"], inner["title"], t["expr"]) for t in inner.get("targets", [])]
+    return found
 
 
 def stack_env(profile: str = "test") -> dict[str, str]:

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from conftest import Stack
 from jangkau_metrics.bootstrap import MIGRATIONS as METRICS_MIGRATIONS
 from jangkau_metrics.bootstrap import Metrics
 from jangkau_metrics.bootstrap import bootstrap as bootstrap_metrics
@@ -21,7 +20,7 @@ from jangkau_registration.config import RegistrationSettings
 from jangkau_registration.entrypoints.http import create_app as registration_app
 from jangkau_shared import db, topics
 from jangkau_shared.envelope import decode
-from support import TEST_NIK_ENCRYPTION_KEY, TEST_NIK_HMAC_KEY, eventually
+from support import TEST_NIK_ENCRYPTION_KEY, TEST_NIK_HMAC_KEY, Stack, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +80,9 @@ def _client(app: object) -> httpx.AsyncClient:
 async def test_a_registration_over_http_becomes_one_event_and_one_count(
     stack: Stack, registration: Registration, metrics: Metrics, topic_prefix: str
 ) -> None:
+    _, token = await registration.tokens.create("skeleton", ["denpasar"])
     async with _client(registration_app(registration)) as api, _client(metrics_app(metrics)) as ops:
+        api.headers["Authorization"] = f"Bearer {token}"
         first = await api.post("/v1/registrations", json=_sesetan_street_vendor("5171015508170001"))
         again = await api.post("/v1/registrations", json=_sesetan_street_vendor("5171015508170001"))
 

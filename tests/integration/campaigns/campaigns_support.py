@@ -8,13 +8,13 @@ from uuid import UUID, uuid4
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from conftest import Stack
 from jangkau_campaigns.bootstrap import MIGRATIONS, Campaigns, bootstrap
 from jangkau_campaigns.config import CampaignsSettings
 from jangkau_campaigns.entrypoints.http import create_app
 from jangkau_shared import db
 from jangkau_shared.envelope import encode
 from jangkau_shared.events import ContributionPaidV1, EventData, WorkerRegisteredV1
+from support import Stack
 
 SESETAN = "51.71.01.1003"
 UBUNG_KAJA = "51.71.04.2008"

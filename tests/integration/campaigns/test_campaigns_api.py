@@ -8,13 +8,13 @@ from campaigns_support import HELD, SESETAN, read_topic, sesetan_booth, started_
 from campaigns_support import api as client_for
 from sqlalchemy import func, select
 
-from conftest import Stack
 from jangkau_campaigns.adapters.tables import campaigns as campaigns_table
 from jangkau_campaigns.adapters.tables import outbox
 from jangkau_campaigns.bootstrap import Campaigns
 from jangkau_campaigns.demo import load_demo
 from jangkau_shared import topics
 from jangkau_shared.envelope import decode
+from support import Stack
 
 pytestmark = pytest.mark.integration
 

@@ -21,12 +21,11 @@ from campaigns_support import (
 from campaigns_support import api as client_for
 from sqlalchemy import func, select, text
 
-from conftest import Stack
 from jangkau_campaigns.adapters.tables import parked_events
 from jangkau_campaigns.bootstrap import Campaigns
 from jangkau_shared import topics
 from jangkau_shared.topics import dead_letter_topic
-from support import eventually
+from support import Stack, eventually
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# deploy/demo.sh - `make up`: the whole local stack with a realistic demo, then where to look.
+#
+# 1. starts PostgreSQL, Kafka, Prometheus and the three services (deploy/stack.sh);
+# 2. installs the demo team token (deploy/local.env) in registration and campaigns;
+# 3. loads the demo campaigns from the field reports (Sesetan Karnaval 2017, Denpasar pilot
+#    villages 2016, Jambi 2018 village launches);
+# 4. runs the sesetan-2017 scenario through the public HTTP API, like a field tool syncing;
+# 5. waits until the metrics service shows the scenario's ground truth, prints the coverage
+#    table, the URLs and the next commands.
+# Safe to run again: what runs is left alone, the simulator's client ids make replays no-ops.
+set -euo pipefail
+JANGKAU_LOG_TAG=demo
+# shellcheck source=deploy/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$JANGKAU_REPO_ROOT"
+
+bin=.venv/bin
+[[ -x $bin/jangkau ]] || die "the Python workspace is not installed: run 'make install'"
+svc() { bash deploy/services.sh exec "$@"; }
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Starting PostgreSQL, Kafka, Prometheus and the services (profile $JANGKAU_PROFILE)"
+bash deploy/stack.sh up --with-prometheus --with-services
+
+# shellcheck source=/dev/null
+set -a; source deploy/local.env; set +a
+eval "$(bash deploy/stack.sh env)"
+token=$JANGKAU_DEMO_TOKEN
+
+step "Installing the demo team token (all branches) in registration and campaigns"
+for name in registration campaigns; do
+  if svc "$bin/jangkau-$name" tokens list | grep -q ' demo-national-ops '; then
+    log "$name: demo token already installed"
+  else
+    svc "$bin/jangkau-$name" tokens create --team demo-national-ops --branch '*' --token "$token" >/dev/null
+    log "$name: demo token installed"
+  fi
+done
+
+step "Loading the demo campaigns (Sesetan Karnaval 2017, Denpasar pilot villages, Jambi 2018)"
+svc "$bin/jangkau-campaigns" demo load
+
+export JANGKAU_TOKEN=$token
+export JANGKAU_REGISTRATION_URL JANGKAU_CAMPAIGNS_URL JANGKAU_METRICS_URL
+export COLUMNS=${COLUMNS:-140}
+truth="$JANGKAU_STATE_DIR/demo-truth.json"
+
+step "Running the sesetan-2017 scenario through the registration API"
+"$bin/jangkau" simulate sesetan-2017 --truth "$truth"
+
+as_of=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["today"])' "$truth")
+step "Waiting for the metrics service to show the scenario's ground truth (as of $as_of)"
+"$bin/python" deploy/demo_check.py --truth "$truth" --metrics "$JANGKAU_METRICS_URL" --timeout 120
+
+step "Coverage of the Denpasar branch as of $as_of"
+"$bin/jangkau" status --branch denpasar --as-of "$as_of"
+
+cat <<TXT
+
+Jangkau is running (profile $JANGKAU_PROFILE). Look here:
+  registration API docs  $JANGKAU_REGISTRATION_URL/docs
+  campaigns API docs     $JANGKAU_CAMPAIGNS_URL/docs
+  metrics API docs       $JANGKAU_METRICS_URL/docs
+  metrics for Prometheus $JANGKAU_METRICS_URL/metrics
+  Prometheus             $JANGKAU_PROMETHEUS_URL/graph?g0.expr=jangkau_participants_registered
+  logs and state         $JANGKAU_STATE_DIR/
+
+Next, with the demo token (export JANGKAU_TOKEN=$token):
+  .venv/bin/jangkau status --branch denpasar --as-of $as_of
+  .venv/bin/jangkau campaign list --branch denpasar
+  .venv/bin/jangkau simulate jambi-2018
+  make status    # what runs
+  make down      # stop it all
+TXT

@@ -1,0 +1,68 @@
+"""Example consumer for other services: count registered BPU workers per branch from Kafka.
+
+It reads ``bpu.worker.registered.v1`` with plain aiokafka and the official CloudEvents SDK, so
+it depends on nothing of Jangkau's code: only on the published contract (topic, ce_* headers,
+JSON data as in shared/schemas/id.jangkau.bpu.worker.registered.v1.json).
+
+    python examples/consumer.py --bootstrap 127.0.0.1:19092 --group my-service
+    python examples/consumer.py --bootstrap 127.0.0.1:19092 --from-beginning --max-events 100
+
+A real subscriber de-duplicates on the event's (source, id) or, as here, on the participant id,
+because a topic may hold the same event twice (the producer side guarantees at-least-once).
+"""
+
+import argparse
+import asyncio
+from collections import Counter
+
+from aiokafka import AIOKafkaConsumer
+from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
+
+TOPIC = "bpu.worker.registered.v1"
+TYPE = "id.jangkau.bpu.worker.registered.v1"
+
+
+async def count_registrations(args: argparse.Namespace) -> Counter[str]:
+    """Consume until ``max_events`` distinct participants or ``idle_seconds`` without a record."""
+    consumer = AIOKafkaConsumer(
+        args.topic_prefix + TOPIC,
+        bootstrap_servers=args.bootstrap,
+        group_id=args.group,
+        auto_offset_reset="earliest" if args.from_beginning else "latest",
+        enable_auto_commit=True,
+    )
+    seen: set[str] = set()
+    per_branch: Counter[str] = Counter()
+    await consumer.start()
+    try:
+        while len(seen) < args.max_events:
+            batch = await consumer.getmany(timeout_ms=int(args.idle_seconds * 1000))
+            if not batch:
+                break
+            for record in (r for records in batch.values() for r in records):
+                event = from_binary_event(KafkaMessage(dict(record.headers), record.key, record.value))
+                data = event.get_data()
+                if event.get_type() == TYPE and data["participant_id"] not in seen:
+                    seen.add(data["participant_id"])
+                    per_branch[data["branch"]] += 1
+    finally:
+        await consumer.stop()
+    return per_branch
+
+
+def main() -> None:
+    """Parse arguments, consume, print the counts."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--bootstrap", default="127.0.0.1:19092", help="Kafka bootstrap servers")
+    parser.add_argument("--group", default="example-consumer", help="consumer group id")
+    parser.add_argument("--topic-prefix", default="", help="prefix of the deployment's topics, if any")
+    parser.add_argument("--from-beginning", action="store_true", help="read the topic from offset 0")
+    parser.add_argument("--max-events", type=int, default=1000, help="stop after this many participants")
+    parser.add_argument("--idle-seconds", type=float, default=5.0, help="stop after this long without data")
+    counts = asyncio.run(count_registrations(parser.parse_args()))
+    for branch, n in sorted(counts.items()):
+        print(f"{branch}\t{n}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
