@@ -17,7 +17,7 @@ from metrics_kit import (
     states,
 )
 
-from conftest import Stack
+from support import Stack
 from jangkau_metrics.domain.months import State
 from support import eventually
 
