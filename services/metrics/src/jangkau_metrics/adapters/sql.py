@@ -104,8 +104,9 @@ class SqlParticipantBatch:
 
     async def save(self, changes: Sequence[Change]) -> None:
         """Insert new participants and update known ones."""
-        new = [c.new for c in changes if c.old is None]
-        known = [c.new for c in changes if c.old is not None]
+        ordered = sorted(changes, key=lambda c: c.new.participant_id)  # same lock order everywhere
+        new = [c.new for c in ordered if c.old is None]
+        known = [c.new for c in ordered if c.old is not None]
         if new:
             inserted = (await self._conn.execute(INSERT_PARTICIPANTS, _columns(new))).scalars().all()
             if len(inserted) != len(new):
