@@ -107,6 +107,7 @@ def payment(
     payer: PayerType = PayerType.SELF,
     branch: str = "denpasar",
     campaign: UUID | None = None,
+    on: date = date(2017, 8, 13),
 ) -> ContributionPaidV1:
     """A contribution of Rp 16,800 a month."""
     return ContributionPaidV1(
@@ -123,7 +124,7 @@ def payment(
         payer_type=payer,
         channel=Channel.BOOTH,
         campaign_id=campaign,
-        paid_on=date(2017, 8, 13),
+        paid_on=on,
         paid_at=AT,
     )
 

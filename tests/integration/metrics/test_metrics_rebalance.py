@@ -17,9 +17,8 @@ from metrics_kit import (
     states,
 )
 
-from support import Stack
 from jangkau_metrics.domain.months import State
-from support import eventually
+from support import Stack, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -44,18 +43,19 @@ async def test_counts_stay_exact_when_a_second_instance_joins_and_the_first_leav
     try:
 
         async def stored() -> dict[str, int]:
-            tally = (await second.store.load()).coverage.tally(clock(), lambda k: k.branch)
-            t = tally.get("denpasar")
-            return {"registered": t.registered, "active": t.states[State.ACTIVE]} if t else {}
+            snapshot = await second.store.load()
+            t = snapshot.coverage.tally(clock(), lambda k: k.branch).get("denpasar")
+            paid = snapshot.ledger.by_branch_payer[("denpasar", "self")]
+            return {"registered": t.registered, "active": t.states[State.ACTIVE], "paid": paid} if t else {}
 
-        await eventually(stored, until=lambda s: s == {"registered": 60, "active": 40}, what="store exact")
+        exact = {"registered": 60, "active": 40, "paid": 50}
+        await eventually(stored, until=lambda s: s == exact, what="store exact")
         await eventually(
             lambda: _async(states(second)),
             until=lambda s: s == {"registered": 60, "active": 40, "never_paid": 20},
             what="survivor's served counts exact",
         )
-        snapshot = await second.store.load()
-        assert snapshot.ledger.by_branch_payer[("denpasar", "self")] == 50
+        assert second.snapshot.ledger.by_branch_payer[("denpasar", "self")] == 50
     finally:
         await second.stop()
 

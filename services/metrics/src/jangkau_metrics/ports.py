@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import date
 from typing import Protocol
 from uuid import UUID
 
@@ -41,6 +42,10 @@ class CoverageStore(Protocol):
 
     async def load(self) -> Snapshot:
         """Rebuild the in-memory counts from the stored rows."""
+        ...
+
+    async def history(self, day: date) -> Snapshot:
+        """Coverage as it stood on a past day, from the stored rows."""
         ...
 
     async def targets(self) -> list[Target]:

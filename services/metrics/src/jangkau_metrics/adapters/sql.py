@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -69,6 +70,20 @@ UPDATE_PARTICIPANTS = text(
         AS v(participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
              registered_on)
     WHERE p.participant_id = v.participant_id
+    """
+)
+
+HISTORY = text(
+    """
+    WITH paid AS (
+        SELECT participant_id, max(paid_through) AS paid_through
+        FROM contributions WHERE paid_on <= :day GROUP BY participant_id
+    )
+    SELECT p.branch, p.village_code, p.segment, p.campaign_id, paid.paid_through, p.registered_on,
+           count(*) AS n
+    FROM participants AS p LEFT JOIN paid USING (participant_id)
+    WHERE p.registered AND p.registered_on <= :day
+    GROUP BY p.branch, p.village_code, p.segment, p.campaign_id, paid.paid_through, p.registered_on
     """
 )
 
@@ -185,6 +200,19 @@ class SqlCoverageStore:
             for row in await conn.execute(select(campaigns)):
                 campaign = _campaign(row._mapping)
                 snapshot.campaigns[campaign.campaign_id] = campaign
+        return snapshot
+
+    async def history(self, day: date) -> Snapshot:
+        """Coverage as it stood on ``day``: registered by then, paid through what was paid by then.
+
+        A full scan of both tables (for the JSON API on demand, never for scrapes).
+        """
+        snapshot = Snapshot()
+        async with self._engine.connect() as conn:
+            for row in await conn.execute(HISTORY, {"day": day}):
+                key = CellKey(row.branch, row.village_code, row.segment, row.campaign_id)
+                like = Participant(UUID(int=0), key, True, row.paid_through, row.registered_on)
+                snapshot.coverage.place(like, int(row.n))
         return snapshot
 
     async def targets(self) -> list[Target]:

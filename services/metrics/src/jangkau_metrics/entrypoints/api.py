@@ -13,6 +13,11 @@ from jangkau_metrics.domain import reports
 from jangkau_metrics.domain.reports import Grouping
 from jangkau_metrics.domain.targets import Measure, Target
 
+HISTORY_HELP = (
+    "false (default): today's paid-through months evaluated on as_of, from memory (exact for today"
+    " and future days). true: rebuilt from the database as it stood on as_of (registered by then,"
+    " paid by then); a full scan, for past days."
+)
 AsOf = Annotated[date | None, Query(description="Day the states are computed for (default: today).")]
 
 
@@ -104,10 +109,19 @@ def router(metrics: Metrics) -> APIRouter:
     snap = metrics.snapshot
 
     @api.get("/coverage", response_model=CoverageReport)
-    async def coverage(by: Grouping = "branch", as_of: AsOf = None, branch: str | None = None) -> Any:
+    async def coverage(
+        by: Grouping = "branch",
+        as_of: AsOf = None,
+        branch: str | None = None,
+        history: Annotated[bool, Query(description=HISTORY_HELP)] = False,
+    ) -> Any:
         """Participants by state, grouped by branch, region, village, segment or campaign."""
         day = as_of or metrics.clock()
-        rows = reports.coverage(snap, day=day, by=by, branch=branch)
+        source = snap
+        if history:
+            source = await metrics.store.history(day)
+            source.plan = snap.plan
+        rows = reports.coverage(source, day=day, by=by, branch=branch)
         return {"as_of": day, "by": by, "branch": branch, "rows": [asdict(r) for r in rows]}
 
     @api.get("/regions", response_model=list[RegionRow])
