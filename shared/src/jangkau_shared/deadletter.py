@@ -1,4 +1,4 @@
-"""Consuming helpers: decode a batch of records and dead-letter what cannot be applied."""
+"""Consuming helpers: take raw records from FastStream, decode them, dead-letter what cannot apply."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +54,21 @@ class Rejected:
 
     record: Record
     reason: str
+
+
+async def keep_raw(message: Any) -> None:
+    """FastStream decoder that parses nothing, so bad JSON reaches the dead-letter path.
+
+    Without it FastStream parses a JSON content-type itself, and a malformed value fails before
+    the handler: the batch is nacked and redelivered forever, blocking its partition.
+    """
+    return None
+
+
+def raw_records(message: Any) -> tuple[Record, ...]:
+    """Return the aiokafka records of a FastStream message (one record, or a batch)."""
+    raw = message.raw_message
+    return tuple(raw) if isinstance(raw, tuple | list) else (raw,)
 
 
 def decode_batch(

@@ -1,7 +1,7 @@
 """Attribution on the real broker and database: idempotent, parked until the campaign arrives."""
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -24,6 +24,8 @@ from sqlalchemy import func, select, text
 from jangkau_campaigns.adapters.tables import parked_events
 from jangkau_campaigns.bootstrap import Campaigns
 from jangkau_shared import topics
+from jangkau_shared.envelope import build_headers
+from jangkau_shared.events import ContributionPaidV1, spec_for_model
 from jangkau_shared.topics import dead_letter_topic
 from support import Stack, eventually
 
@@ -182,18 +184,29 @@ async def test_events_that_cannot_be_applied_are_dead_lettered_and_the_rest_go_o
         await producer.start()
         try:
             await producer.send_and_wait(f"{topic_prefix}{topics.CONTRIBUTION_PAID}", b"not json", key=b"x")
+            # Malformed JSON that claims to be JSON: must be dead-lettered, not retried forever.
+            claims_json = build_headers(
+                event_id=str(uuid4()),
+                source="/test",
+                ce_type=spec_for_model(ContributionPaidV1).type,
+                time=datetime.now(UTC),
+            )
+            await producer.send_and_wait(
+                f"{topic_prefix}{topics.CONTRIBUTION_PAID}", b"{broken", key=b"y", headers=claims_json
+            )
         finally:
             await producer.stop()
         dlq = dead_letter_topic(f"{topic_prefix}{topics.CONTRIBUTION_PAID}")
-        records = await read_topic(stack, dlq, at_least=2)
+        records = await read_topic(stack, dlq, at_least=3)
         reasons = sorted(dict(r.headers)["jangkau_dlq_reason"].decode() for r in records)
-        assert len(reasons) == 2
+        assert len(reasons) == 3
         assert "paid_through 2017-08 is before the last month it covers (2017-10)" in reasons[0]
         assert "missing CloudEvents headers" in reasons[1]
+        assert "value is not JSON" in reasons[2]
         assert (await _scorecard(api, booth))["registrations"] == 1
         metrics = (await api.get("/metrics")).text
     paid_topic = f"{topic_prefix}{topics.CONTRIBUTION_PAID}"
-    assert f'jangkau_campaigns_events_dead_lettered_total{{topic="{paid_topic}"}} 2.0' in metrics
+    assert f'jangkau_campaigns_events_dead_lettered_total{{topic="{paid_topic}"}} 3.0' in metrics
 
 
 async def test_retention_90_days_after_the_sesetan_booth_matches_the_hand_count(

@@ -77,3 +77,23 @@ def test_production_refuses_the_public_demo_secrets(monkeypatch: pytest.MonkeyPa
     assert "ZGVtby1" not in str(caught.value)
     monkeypatch.setenv("JANGKAU_EXAMPLE_ENVIRONMENT", "local")
     assert load_settings(ExampleSettings).environment == "local"
+
+
+def test_logs_go_to_the_stderr_of_the_moment_not_one_closed_since(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import sys
+
+    import structlog
+
+    from jangkau_shared.observability import configure_logging
+
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging("example", ServiceSettings(environment="test"))
+    structlog.get_logger("t").warning("one")
+    first.close()
+    monkeypatch.setattr(sys, "stderr", second)
+    structlog.get_logger("t").warning("two")
+    assert '"event": "two"' in second.getvalue()

@@ -1,7 +1,7 @@
 """FastStream subscriber: decode a batch, attribute it, commit, dead-letter the bad, then ack."""
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
 from faststream import AckPolicy
@@ -12,7 +12,7 @@ from jangkau_campaigns import service
 from jangkau_campaigns.adapters.events import fact_from_event, stored
 from jangkau_campaigns.ports import Incoming
 from jangkau_shared import topics
-from jangkau_shared.deadletter import Decoded, Record, Rejected, decode_batch
+from jangkau_shared.deadletter import Decoded, Rejected, decode_batch, keep_raw, raw_records
 from jangkau_shared.events import ContributionPaidV1, WorkerRegisteredV1
 
 if TYPE_CHECKING:
@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 MAX_BACKOFF_SECONDS = 10.0
-
-
-def _records(message: KafkaMessage) -> tuple[Record, ...]:
-    raw: Any = message.raw_message
-    return raw if isinstance(raw, tuple) else (raw,)
 
 
 def _facts(good: list[Decoded]) -> tuple[list[Incoming], list[Rejected]]:
@@ -51,11 +46,12 @@ def subscribe(campaigns: "Campaigns") -> None:
         max_records=settings.batch_max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=keep_raw,
     )
     async def on_participant_events(message: KafkaMessage) -> None:
         """Attribute registrations and payments; acknowledged only after the database commit."""
         nonlocal failures
-        good, bad = decode_batch(_records(message), accept=(WorkerRegisteredV1, ContributionPaidV1))
+        good, bad = decode_batch(raw_records(message), accept=(WorkerRegisteredV1, ContributionPaidV1))
         incoming, unusable = _facts(good)
         try:
             result = await service.attribute(incoming, uow=campaigns.uow())

@@ -3,7 +3,7 @@
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import structlog
 from aiokafka import ConsumerRebalanceListener
@@ -16,7 +16,7 @@ from jangkau_metrics.adapters.sql import ConcurrentInsert
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.ports import CoverageStore
 from jangkau_shared import topics
-from jangkau_shared.deadletter import Decoded, Record, dead_letter, decode_batch
+from jangkau_shared.deadletter import Decoded, Record, dead_letter, decode_batch, keep_raw, raw_records
 from jangkau_shared.events import (
     CampaignClosedV1,
     CampaignHeldV1,
@@ -63,16 +63,6 @@ class Backoff:
         self.failures = 0
 
 
-async def _keep_raw(message: Any) -> None:
-    """FastStream decoder that parses nothing: bad JSON must reach the dead-letter path, not fail here."""
-    return None
-
-
-def _records(message: KafkaMessage) -> tuple[Record, ...]:
-    raw: Any = message.raw_message
-    return tuple(raw) if isinstance(raw, tuple | list) else (raw,)
-
-
 class ReloadOnReassignment(ConsumerRebalanceListener):  # type: ignore[misc]
     """After a rebalance, reload the counts: another instance may have committed batches meanwhile.
 
@@ -111,13 +101,15 @@ def subscribe(metrics: "Metrics") -> None:
         max_records=settings.batch_max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_keep_raw,
+        decoder=keep_raw,
         listener=ReloadOnReassignment(metrics, participants),
     )
     async def on_participant_events(message: KafkaMessage) -> None:
         """Apply registrations and payments; acknowledged only after the database commit."""
         use_case = service.apply_participant_events
-        await handle(metrics, _records(message), "participants", PARTICIPANT_EVENTS, use_case, participants)
+        await handle(
+            metrics, raw_records(message), "participants", PARTICIPANT_EVENTS, use_case, participants
+        )
 
     @metrics.broker.subscriber(
         *(settings.topic(t) for t in CAMPAIGN_TOPICS),
@@ -126,12 +118,12 @@ def subscribe(metrics: "Metrics") -> None:
         max_records=settings.batch_max_records,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_keep_raw,
+        decoder=keep_raw,
     )
     async def on_campaign_events(message: KafkaMessage) -> None:
         """Apply campaign lifecycle events; acknowledged only after the database commit."""
         use_case = service.apply_campaign_events
-        await handle(metrics, _records(message), "campaigns", CAMPAIGN_EVENTS, use_case, campaigns)
+        await handle(metrics, raw_records(message), "campaigns", CAMPAIGN_EVENTS, use_case, campaigns)
 
 
 async def handle(
