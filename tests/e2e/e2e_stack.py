@@ -38,6 +38,13 @@ class RunningStack:
             "COLUMNS": "160",
         }
 
+    @property
+    def local_env(self) -> dict[str, str]:
+        """The demo settings the services run with (deploy/local.env)."""
+        lines = (REPO / "deploy" / "local.env").read_text().splitlines()
+        pairs = [line.split("=", 1) for line in lines if "=" in line and not line.startswith("#")]
+        return {name.strip(): value.strip() for name, value in pairs}
+
     def url(self, service: str) -> str:
         """Base URL of a service (registration, campaigns, metrics, prometheus)."""
         return self.env[f"JANGKAU_{service.upper()}_URL"]

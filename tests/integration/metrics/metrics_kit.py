@@ -39,6 +39,10 @@ class Clock:
         return self.today
 
 
+#: Admin token of the metrics services these tests build (may set targets).
+ADMIN_TOKEN = "test-only-metrics-admin-token"
+
+
 def settings_for(stack: Stack, *, database_url: str, topic_prefix: str) -> MetricsSettings:
     """Settings of a metrics instance on the test's own topics, group and database."""
     return MetricsSettings(
@@ -47,6 +51,7 @@ def settings_for(stack: Stack, *, database_url: str, topic_prefix: str) -> Metri
         kafka_topic_prefix=topic_prefix,
         database_url=database_url,
         consumer_group=f"{topic_prefix}metrics",
+        admin_token=ADMIN_TOKEN,
         batch_max_records=50,
         lag_interval_seconds=0.5,
         retry_max_seconds=0.5,

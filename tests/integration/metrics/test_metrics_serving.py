@@ -12,6 +12,7 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from metrics_kit import (
+    ADMIN_TOKEN,
     AT,
     Clock,
     Factory,
@@ -203,11 +204,14 @@ async def test_the_json_api_reports_coverage_campaigns_series_and_settable_targe
         regions = (await api.get("/v1/regions")).json()
         scorecard = (await api.get("/v1/campaigns")).json()
         series = (await api.get("/v1/timeseries", params={"from": "2017-08-01", "to": "2017-08-31"})).json()
+        anonymous = await api.put("/v1/targets/denpasar/2017", json={"participants": 1})
+        api.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
         put = await api.put("/v1/targets/denpasar/2017", json={"participants": 6, "measure": "registered"})
         bad = await api.put("/v1/targets/denpasar/2017", json={"participants": -1})
         listed = (await api.get("/v1/targets", params={"year": 2017})).json()
         schema = (await api.get("/openapi.json")).json()
 
+    assert anonymous.status_code == 401
     assert villages["rows"][0]["key"] == "51.71.01.1003"
     assert villages["rows"][0]["registered"] == 3
     banten = next(r for r in regions if r["key"] == "banten")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from jangkau_shared.settings import DatabaseSettings, KafkaSettings, ServiceSettings
@@ -24,6 +24,10 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
     )
     lag_interval_seconds: float = Field(
         default=10.0, gt=0, description="How often consumer lag per partition is measured."
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that may set targets over the API; unset: targets are read-only.",
     )
     retry_max_seconds: float = Field(
         default=5.0, gt=0, description="Longest pause before a batch that hit a transient failure is retried."

@@ -1,10 +1,11 @@
 """JSON API over the in-memory snapshot: coverage, daily series, campaigns, targets."""
 
+import hmac
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from jangkau_metrics import service
@@ -183,13 +184,29 @@ def router(metrics: Metrics) -> APIRouter:
 
     @api.put("/targets/{branch}/{year}", response_model=TargetRow, tags=["targets"])
     async def set_target(
+        request: Request,
         body: TargetIn,
         branch: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")],
         year: Annotated[int, Path(ge=2000, le=2100)],
     ) -> Any:
         """Set (or replace) a branch's target for a year."""
         target = Target(branch, year, body.participants, body.measure)
+        _require_admin(request, metrics)
         await service.set_target(target, store=metrics.store, snapshot=snap)
         return next(asdict(r) for r in reports.targets(snap, year=year) if r.branch == branch)
 
     return api
+
+
+def _require_admin(request: Request, metrics: Metrics) -> None:
+    """Only the configured admin token may change targets (401 without it, 403 when none is set)."""
+    configured = metrics.settings.admin_token
+    if configured is None:
+        raise HTTPException(403, detail="targets are read-only here: JANGKAU_METRICS_ADMIN_TOKEN is not set")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), configured.get_secret_value().encode()
+    ):
+        raise HTTPException(
+            401, detail="send 'Authorization: Bearer <admin token>'", headers={"WWW-Authenticate": "Bearer"}
+        )
