@@ -43,5 +43,8 @@ down: ## Stop everything `make up` started
 status: ## Show what runs
 	bash deploy/stack.sh status
 
+bench: install ## Measure against same-run baselines on the test stack; writes bench/results/
+	bash deploy/bench.sh
+
 schemas: install ## Regenerate the committed JSON Schemas from the event models
 	$(UV) run python -m jangkau_shared.schemas

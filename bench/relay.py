@@ -1,0 +1,99 @@
+"""Benchmark #6: the outbox relay draining N rows vs a raw idempotent producer sending the same payloads."""
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from common import Stack, fresh_database, participant_events, topic_prefix
+from sqlalchemy import Row, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from jangkau_registration.adapters.tables import outbox
+from jangkau_registration.bootstrap import MIGRATIONS
+from jangkau_shared import db, kafka
+from jangkau_shared.envelope import build_headers
+from jangkau_shared.outbox import OutboxRelay, outbox_row
+from jangkau_shared.settings import KafkaSettings
+
+
+@dataclass(frozen=True)
+class RelayResult:
+    """Rows per second of the relay and of the raw producer."""
+
+    rows: int
+    relay_rps: float
+    raw_rps: float
+
+
+async def run(stack: Stack, n: int, *, limit_seconds: float) -> RelayResult:
+    """Fill a fresh registration outbox, drain it with the relay, then send the same payloads raw."""
+    prefix = topic_prefix()
+    settings = KafkaSettings(kafka_bootstrap_servers=stack.kafka, kafka_topic_prefix=prefix)
+    await kafka.ensure_topics(settings)
+    at = datetime.now(UTC)
+    rows = [
+        outbox_row(e, event_id=uuid.uuid4(), source="/bench", at=at, topic_prefix=prefix)
+        for e in participant_events(n)
+    ]
+    async with fresh_database(stack) as url:
+        engine = create_async_engine(url)
+        try:
+            await db.upgrade(engine, MIGRATIONS)
+            async with engine.begin() as conn:
+                for start in range(0, len(rows), 5_000):
+                    await conn.execute(insert(outbox), rows[start : start + 5_000])
+            relay_rps = await _drain(engine, settings, len(rows), limit_seconds)
+            async with engine.connect() as conn:
+                stored = (await conn.execute(select(outbox).order_by(outbox.c.id))).all()
+        finally:
+            await engine.dispose()
+    raw_settings = KafkaSettings(kafka_bootstrap_servers=stack.kafka, kafka_topic_prefix=topic_prefix())
+    await kafka.ensure_topics(raw_settings)
+    raw_rps = await _raw_send(raw_settings, stored, old_prefix=prefix)
+    return RelayResult(len(rows), relay_rps, raw_rps)
+
+
+async def _drain(engine: AsyncEngine, settings: KafkaSettings, n: int, limit_seconds: float) -> float:
+    relay = OutboxRelay(engine, lambda: kafka.create_producer(settings), outbox)
+    await relay.start()
+    try:
+        started, deadline = time.perf_counter(), time.monotonic() + limit_seconds
+        while relay.stats.published < n:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"relay published {relay.stats.published} of {n} rows")
+            await relay.publish_batch()
+        seconds = time.perf_counter() - started
+    finally:
+        await relay.stop()
+    async with engine.connect() as conn:
+        unsent = (await conn.execute(select(func.count()).where(outbox.c.sent_at.is_(None)))).scalar_one()
+    if unsent:
+        raise RuntimeError(f"{unsent} outbox rows left unsent")
+    return n / seconds
+
+
+async def _raw_send(settings: KafkaSettings, rows: list[Row], *, old_prefix: str) -> float:  # type: ignore[type-arg]
+    """The same records (value, key, CloudEvents headers) from memory, sent as fast as the producer allows."""
+    producer = kafka.create_producer(settings)
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        acks = []
+        for row in rows:
+            headers = build_headers(
+                event_id=str(row.event_id), source=row.source, ce_type=row.ce_type, time=row.ce_time
+            )
+            acks.append(
+                await producer.send(
+                    settings.topic(row.topic.removeprefix(old_prefix)),
+                    row.value,
+                    key=row.key,
+                    headers=headers,
+                )
+            )
+        await asyncio.gather(*acks)
+        return len(rows) / (time.perf_counter() - started)
+    finally:
+        await producer.stop()

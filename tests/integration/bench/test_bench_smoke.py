@@ -1,0 +1,34 @@
+"""`make bench` keeps working: a tiny run against the test stack writes every ratio (no timed assertions)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import REPO, Stack
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_smoke_run_of_the_benchmarks_writes_a_positive_ratio_for_each_goal(
+    stack: Stack, tmp_path: Path
+) -> None:
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--smoke", "--results", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    body = json.loads((tmp_path / "latest.json").read_text())
+    rows = {r["id"]: r for r in body["results"]}
+    assert {"1", "6", "7a", "7b"} <= rows.keys()
+    for goal in ("1", "6"):
+        assert rows[goal]["ratio"] > 0, rows[goal]
+    assert rows["7a"]["value"] > 0
+    assert (tmp_path / "latest.md").read_text().startswith("# Benchmark results")
