@@ -5,8 +5,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-from uuid import UUID
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID, uuid4
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    insert,
     select,
     text,
     update,
@@ -244,3 +246,51 @@ class RelayCollector(Collector):
         )
         failures.add_metric(labels, self._stats.failures)
         yield from (backlog, age, published, failures)
+
+
+class OutboxUnitOfWork:
+    """A transaction on one connection whose queued events become outbox rows at commit.
+
+    Services subclass it and attach their repositories to ``self._conn`` in ``_bind``.
+    """
+
+    def __init__(self, engine: AsyncEngine, table: Table, *, source: str, topic_prefix: str = "") -> None:
+        self._engine, self._table, self._source = engine, table, source
+        self._topic_prefix = topic_prefix
+        self._events: list[EventData] = []
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self._conn: AsyncConnection = await self._engine.connect()
+        await self._conn.begin()
+        self._bind(self._conn)
+        return self
+
+    def _bind(self, conn: AsyncConnection) -> None:
+        """Attach the service's repositories to the transaction's connection."""
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self.committed:
+                await self._conn.rollback()
+        finally:
+            await self._conn.close()
+
+    def publish(self, event: EventData) -> None:
+        """Queue an event for the outbox of this transaction."""
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        """Write queued events to the outbox and commit everything at once."""
+        if self._events:
+            now = datetime.now(UTC)
+            rows = [
+                outbox_row(e, event_id=uuid4(), source=self._source, at=now, topic_prefix=self._topic_prefix)
+                for e in self._events
+            ]
+            await self._conn.execute(insert(self._table), rows)
+            self._events.clear()
+        await self._conn.commit()
+        self.committed = True

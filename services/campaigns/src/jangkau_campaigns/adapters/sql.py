@@ -1,9 +1,7 @@
 """SQL campaign repository and the unit of work on one async connection."""
 
-from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self
-from uuid import UUID, uuid4
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Row, and_, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -14,8 +12,8 @@ from jangkau_campaigns.adapters.tables import campaigns, outbox
 from jangkau_campaigns.domain.campaigns import Campaign, CampaignStatus
 from jangkau_campaigns.domain.errors import CampaignExists
 from jangkau_campaigns.ports import CampaignFilter
-from jangkau_shared.events import CampaignKind, EventData
-from jangkau_shared.outbox import outbox_row
+from jangkau_shared.events import CampaignKind
+from jangkau_shared.outbox import OutboxUnitOfWork
 
 
 def _row(campaign: Campaign) -> dict[str, Any]:
@@ -110,44 +108,13 @@ def _conditions(query: CampaignFilter) -> list[Any]:
     return conditions
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(OutboxUnitOfWork):
     """A transaction on one connection; outbox rows are inserted at commit."""
 
     def __init__(self, engine: AsyncEngine, *, source: str, topic_prefix: str = "") -> None:
-        self._engine, self._source, self._topic_prefix = engine, source, topic_prefix
-        self._events: list[EventData] = []
-        self.committed = False
+        super().__init__(engine, outbox, source=source, topic_prefix=topic_prefix)
 
-    async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
-        await self._conn.begin()
-        self.campaigns = SqlCampaignRepository(self._conn)
-        self.attribution = SqlAttributionStore(self._conn)
-        self.parked = SqlParkedEvents(self._conn)
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            if not self.committed:
-                await self._conn.rollback()
-        finally:
-            await self._conn.close()
-
-    def publish(self, event: EventData) -> None:
-        """Queue an event for the outbox of this transaction."""
-        self._events.append(event)
-
-    async def commit(self) -> None:
-        """Write queued events to the outbox and commit everything at once."""
-        if self._events:
-            now = datetime.now(UTC)
-            rows = [
-                outbox_row(e, event_id=uuid4(), source=self._source, at=now, topic_prefix=self._topic_prefix)
-                for e in self._events
-            ]
-            await self._conn.execute(insert(outbox), rows)
-            self._events.clear()
-        await self._conn.commit()
-        self.committed = True
+    def _bind(self, conn: AsyncConnection) -> None:
+        self.campaigns = SqlCampaignRepository(conn)
+        self.attribution = SqlAttributionStore(conn)
+        self.parked = SqlParkedEvents(conn)
