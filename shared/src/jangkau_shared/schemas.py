@@ -12,7 +12,7 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def generate() -> dict[str, bytes]:
-    """Return ``{file name: schema JSON}`` for every event type of the contract."""
+    """Return ``{file name: JSON}``: a schema per event type and the AsyncAPI document."""
     files: dict[str, bytes] = {}
     for spec in EVENT_SPECS:
         schema = spec.model.model_json_schema(mode="serialization")
@@ -25,7 +25,61 @@ def generate() -> dict[str, bytes]:
             **schema,
         }
         files[f"{spec.type}.json"] = orjson.dumps(schema, option=orjson.OPT_INDENT_2) + b"\n"
+    files["asyncapi.json"] = orjson.dumps(asyncapi(), option=orjson.OPT_INDENT_2) + b"\n"
     return files
+
+
+def asyncapi() -> dict[str, object]:
+    """Return the AsyncAPI 3.0 document of every topic of the contract, built from the same models."""
+    channels: dict[str, object] = {}
+    operations: dict[str, object] = {}
+    messages: dict[str, object] = {}
+    for spec in EVENT_SPECS:
+        name = spec.model.__name__
+        messages[name] = {
+            "name": spec.type,
+            "title": name,
+            "summary": spec.description,
+            "contentType": "application/json",
+            "bindings": {
+                "kafka": {"key": {"type": "string", "description": f"the event's {spec.key_field}"}}
+            },
+            "headers": {
+                "type": "object",
+                "required": ["ce_id", "ce_source", "ce_type", "ce_specversion"],
+                "properties": {
+                    "ce_id": {"type": "string"},
+                    "ce_source": {"type": "string"},
+                    "ce_type": {"const": spec.type},
+                    "ce_specversion": {"const": "1.0"},
+                    "ce_time": {"type": "string", "format": "date-time"},
+                    "content-type": {"const": "application/json"},
+                },
+            },
+            "payload": {"$ref": f"./{spec.type}.json"},
+        }
+        channels[spec.topic] = {
+            "address": spec.topic,
+            "description": f"{spec.description} Dead letters: {spec.topic}.dlq.v1.",
+            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+        }
+        operations[f"receive{name}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{spec.topic}"},
+            "summary": f"Subscribe to {spec.type} (CloudEvents 1.0, Kafka binary mode).",
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Jangkau events",
+            "version": "1.0.0",
+            "description": "Field work as events: workers registered, contributions paid, campaigns.",
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages},
+    }
 
 
 def drift(directory: Path) -> list[str]:
