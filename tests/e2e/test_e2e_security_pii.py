@@ -1,0 +1,182 @@
+"""No personal data leaves its owner: no submitted NIK, name or birth date on any topic, log or /metrics."""
+
+import random
+import string
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from e2e_stack import RunningStack
+
+from support import REPO
+
+pytestmark = pytest.mark.e2e
+
+LOGS = REPO / ".jangkau" / "test"
+
+
+def _person(rng: random.Random) -> dict[str, object]:
+    """A Jambi worker (Batanghari) with a fresh NIK, a unique letters-only name and a 1950s birth date."""
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(9 * 365))
+    female = rng.random() < 0.5
+    day = born.day + (40 if female else 0)
+    nik = f"150403{day:02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
+    name = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(9)).title() for _ in range(2))
+    return {
+        "client_id": str(uuid.uuid4()),
+        "nik": nik,
+        "name": name,
+        "village_code": "15.04.03.2015",
+        "segment": "farmer",
+        "programmes": ["JKK", "JKM"],
+        "income_bracket": 1_000_000,
+        "channel": "village_office",
+        "registered_on": "2025-03-10",
+        "birth_date": born.isoformat(),
+        "sex": "F" if female else "M",
+    }
+
+
+def _needles(person: dict[str, object]) -> list[bytes]:
+    born = date.fromisoformat(str(person["birth_date"]))
+    forms = [
+        str(person["nik"]),
+        str(person["name"]),
+        *str(person["name"]).split(),
+        born.isoformat(),
+        f"{born:%d%m%Y}",
+        f"{born:%d-%m-%Y}",
+        f"{born:%d/%m/%Y}",
+    ]
+    return [f.encode() for f in forms] + [f.lower().encode() for f in forms if not f[0].isdigit()]
+
+
+@pytest.fixture(scope="module")
+def submitted(running_stack: RunningStack) -> list[dict[str, object]]:
+    """Register six workers with known personal data, pay for three, and wait until metrics counted them."""
+    rng = random.Random()
+    people = [_person(rng) for _ in range(6)]
+    campaign = str(uuid.uuid4())  # unknown campaign: a key of our own in the metrics by campaign
+    headers = {"Authorization": f"Bearer {running_stack.token}"}
+    with httpx.Client(base_url=running_stack.url("registration"), headers=headers, timeout=30) as api:
+        first = api.post("/v1/registrations", json={**people[0], "campaign_id": campaign})
+        assert first.status_code == 201, first.text
+        rest = api.post(
+            "/v1/registrations:batch", json={"items": [{**p, "campaign_id": campaign} for p in people[1:]]}
+        )
+        assert rest.status_code == 200, rest.text
+        ids = [first.json()["participant_id"]]
+        for result in rest.json()["results"]:
+            assert result["status"] == "created", result
+            ids.append(result["participant_id"])
+        for pid in ids[:3]:
+            paid = api.post(
+                "/v1/contributions",
+                json={
+                    "client_id": str(uuid.uuid4()),
+                    "participant_id": pid,
+                    "first_month": "2025-03",
+                    "months": 1,
+                    "amount": 16_800,
+                    "payer_type": "self",
+                    "channel": "village_office",
+                    "paid_on": "2025-03-15",
+                },
+            )
+            assert paid.status_code == 201, paid.text
+
+    deadline = time.monotonic() + 90
+    counts: dict[str, int] = {}
+    while counts != {"registered": 6, "paid": 3}:
+        assert time.monotonic() < deadline, f"metrics never counted the six workers: {counts}"
+        time.sleep(1)
+        rows = httpx.get(f"{running_stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
+        row = next((r for r in rows.raise_for_status().json()["rows"] if r["key"] == campaign), None)
+        counts = (
+            {"registered": row["registered"], "paid": row["registered"] - row["never_paid"]} if row else {}
+        )
+    return people
+
+
+def _hits(blob: bytes, needles: list[bytes]) -> list[bytes]:
+    return [n for n in needles if n in blob]
+
+
+@pytest.mark.timeout(280)
+async def test_no_submitted_personal_data_is_on_any_topic(
+    running_stack: RunningStack, submitted: list
+) -> None:  # type: ignore[type-arg]
+    needles = [n for p in submitted for n in _needles(p)]
+    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        names = await admin.list_topics()
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=4 * 1024 * 1024
+    )
+    await consumer.start()
+    found: list[str] = []
+    read = 0
+    try:
+        parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
+        if len(parts) < len(names):
+            await consumer._client.force_metadata_update()
+            parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
+        ends = await consumer.end_offsets(parts)
+        todo = [tp for tp in parts if ends[tp] > 0]
+        consumer.assign(todo)
+        await consumer.seek_to_beginning(*todo)
+        left = {tp: ends[tp] for tp in todo}
+        while left:
+            batch = await consumer.getmany(*left, timeout_ms=2000, max_records=20_000)
+            for tp, records in batch.items():
+                for r in records:
+                    read += 1
+                    blob = (r.key or b"") + (r.value or b"") + b"".join(v or b"" for _, v in r.headers)
+                    found += [f"{tp.topic}[{tp.partition}]@{r.offset}: {h!r}" for h in _hits(blob, needles)]
+            for tp in list(left):
+                if await consumer.position(tp) >= left[tp]:
+                    del left[tp]
+    finally:
+        await consumer.stop()
+    assert read >= 9, f"only {read} messages read: the scan did not see the submitted events"
+    assert not found, found[:20]
+
+
+def _log_files() -> list[Path]:
+    return [p for p in LOGS.rglob("*") if p.is_file() and ".log" in p.name]
+
+
+def test_no_submitted_personal_data_is_in_any_log_file(submitted: list) -> None:  # type: ignore[type-arg]
+    needles = [n for p in submitted for n in _needles(p)]
+    files = _log_files()
+    names = {f.relative_to(LOGS).as_posix() for f in files}
+    assert {
+        "services/registration.log",
+        "services/metrics.log",
+        "kafka/kafka.log",
+        "pg/postgres.log",
+    } <= names
+    found = [f"{f}: {h!r}" for f in files for h in _hits(f.read_bytes(), needles)]
+    assert not found, found
+
+
+def test_no_submitted_personal_data_is_on_any_metrics_page(
+    running_stack: RunningStack, submitted: list
+) -> None:  # type: ignore[type-arg]
+    needles = [n for p in submitted for n in _needles(p)]
+    found = []
+    for service in ("registration", "campaigns", "metrics"):
+        page = httpx.get(f"{running_stack.url(service)}/metrics", timeout=10)
+        assert page.status_code == 200, page.text
+        assert b"# TYPE" in page.content
+        found += [f"{service}: {h!r}" for h in _hits(page.content, needles)]
+    assert not found, found
