@@ -43,9 +43,14 @@ class ServiceSettings(BaseSettings):
     def _no_demo_secrets_in_production(self) -> Self:
         if self.environment != "production":
             return self
-        for name, value in self:
-            if isinstance(value, SecretStr) and _looks_like_demo(value.get_secret_value()):
-                raise ValueError(f"{name} is a public demo secret; production needs its own")
+        prefix = str(self.model_config.get("env_prefix", ""))
+        demo = [
+            f"{prefix}{name}".upper()
+            for name, value in self
+            if isinstance(value, SecretStr) and _looks_like_demo(value.get_secret_value())
+        ]
+        if demo:
+            raise ValueError(f"public demo secrets in production, set your own: {', '.join(demo)}")
         return self
 
 

@@ -72,8 +72,9 @@ def test_production_refuses_the_public_demo_secrets(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("JANGKAU_EXAMPLE_KAFKA_BOOTSTRAP_SERVERS", "b:9092")
     monkeypatch.setenv("JANGKAU_EXAMPLE_DATABASE_URL", "postgresql+asyncpg://u:p@h/db")
     monkeypatch.setenv("JANGKAU_EXAMPLE_API_SECRET", "ZGVtby1vbmx5LWtleS1uZXZlci1mb3ItcmVhbC11c2U=")
-    with pytest.raises(ConfigurationError, match="public demo secret") as caught:
+    with pytest.raises(ConfigurationError, match="public demo secrets") as caught:
         load_settings(ExampleSettings)
+    assert "JANGKAU_EXAMPLE_API_SECRET" in str(caught.value)
     assert "ZGVtby1" not in str(caught.value)
     monkeypatch.setenv("JANGKAU_EXAMPLE_ENVIRONMENT", "local")
     assert load_settings(ExampleSettings).environment == "local"
