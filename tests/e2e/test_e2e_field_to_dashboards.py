@@ -36,7 +36,7 @@ def sesetan_truth(running_stack: RunningStack, tmp_path_factory: pytest.TempPath
     target = httpx.put(
         f"{running_stack.url('metrics')}/v1/targets/denpasar/{year}",
         json={"participants": 22_964},
-        headers={"Authorization": f"Bearer {running_stack.token}"},
+        headers={"Authorization": f"Bearer {running_stack.local_env['JANGKAU_METRICS_ADMIN_TOKEN']}"},
         timeout=10,
     )
     assert target.status_code == 200, target.text
