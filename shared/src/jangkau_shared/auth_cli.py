@@ -1,16 +1,33 @@
 """The ``tokens`` command group (create, list, revoke) shared by the services that take tokens."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 from uuid import UUID
 
 import typer
+from sqlalchemy import Table
 
+from jangkau_shared import db
 from jangkau_shared.auth import TokenStore
+from jangkau_shared.settings import DatabaseSettings
 
 OpenStore = Callable[[], AbstractAsyncContextManager[TokenStore]]
+
+
+def database_token_store(settings: Callable[[], DatabaseSettings], table: Table) -> OpenStore:
+    """Return an opener of the token store in a service's own database (one engine per command)."""
+
+    @asynccontextmanager
+    async def open_store() -> AsyncIterator[TokenStore]:
+        engine = db.create_engine(settings())
+        try:
+            yield TokenStore(engine, table)
+        finally:
+            await engine.dispose()
+
+    return open_store
 
 
 def tokens_cli(open_store: OpenStore) -> typer.Typer:

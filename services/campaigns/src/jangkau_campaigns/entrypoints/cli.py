@@ -1,8 +1,6 @@
 """Command line of the campaigns service: serve, migrate, relay, demo load, tokens."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import typer
 
@@ -10,9 +8,7 @@ from jangkau_campaigns.adapters.tables import api_tokens
 from jangkau_campaigns.bootstrap import MIGRATIONS, Campaigns, bootstrap
 from jangkau_campaigns.config import CampaignsSettings
 from jangkau_campaigns.demo import load_demo
-from jangkau_shared import db
-from jangkau_shared.auth import TokenStore
-from jangkau_shared.auth_cli import tokens_cli
+from jangkau_shared.auth_cli import database_token_store, tokens_cli
 from jangkau_shared.cli import service_cli, settings_loader
 
 settings = settings_loader("campaigns", CampaignsSettings)
@@ -25,16 +21,7 @@ app = service_cli(
 )
 
 
-@asynccontextmanager
-async def _token_store() -> AsyncIterator[TokenStore]:
-    engine = db.create_engine(settings())
-    try:
-        yield TokenStore(engine, api_tokens)
-    finally:
-        await engine.dispose()
-
-
-app.add_typer(tokens_cli(_token_store), name="tokens")
+app.add_typer(tokens_cli(database_token_store(settings, api_tokens)), name="tokens")
 demo = typer.Typer(help="Demo data from the field reports.", no_args_is_help=True)
 app.add_typer(demo, name="demo")
 

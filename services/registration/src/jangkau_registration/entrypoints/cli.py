@@ -1,15 +1,11 @@
 """Command line of the registration service: serve, migrate, relay, tokens."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from jangkau_registration.adapters.tables import api_tokens
 from jangkau_registration.bootstrap import MIGRATIONS, bootstrap
 from jangkau_registration.config import RegistrationSettings
-from jangkau_shared import db
-from jangkau_shared.auth import TokenStore
-from jangkau_shared.auth_cli import tokens_cli
+from jangkau_shared.auth_cli import database_token_store, tokens_cli
 from jangkau_shared.cli import service_cli, settings_loader
 
 settings = settings_loader("registration", RegistrationSettings)
@@ -22,16 +18,7 @@ app = service_cli(
 )
 
 
-@asynccontextmanager
-async def _token_store() -> AsyncIterator[TokenStore]:
-    engine = db.create_engine(settings())
-    try:
-        yield TokenStore(engine, api_tokens)
-    finally:
-        await engine.dispose()
-
-
-app.add_typer(tokens_cli(_token_store), name="tokens")
+app.add_typer(tokens_cli(database_token_store(settings, api_tokens)), name="tokens")
 
 
 @app.command()
