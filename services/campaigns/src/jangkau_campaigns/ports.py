@@ -3,13 +3,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from jangkau_campaigns.domain.attribution import Fact, Payment, Registration
 from jangkau_campaigns.domain.campaigns import Campaign, CampaignStatus
-from jangkau_shared.events import CampaignKind, EventData
+from jangkau_shared.events import CampaignKind
+from jangkau_shared.ports import TransactionalOutbox
 
 
 class Actor(Protocol):
@@ -133,7 +133,7 @@ class ParkedEvents(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(TransactionalOutbox, Protocol):
     """One database transaction: state changes and the events they publish commit together."""
 
     @property
@@ -149,18 +149,4 @@ class UnitOfWork(Protocol):
     @property
     def parked(self) -> ParkedEvents:
         """Parked events in this transaction."""
-        ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    def publish(self, event: EventData) -> None:
-        """Queue an event into the outbox of this transaction."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit state and outbox rows at once."""
         ...

@@ -1,7 +1,6 @@
 """Roles the use cases need from infrastructure."""
 
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from jangkau_registration.domain.contributions import Contribution
@@ -9,7 +8,7 @@ from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
 from jangkau_registration.domain.outcomes import StoredAnswer
 from jangkau_registration.domain.participants import Participant, ParticipantRecord
-from jangkau_shared.events import EventData
+from jangkau_shared.ports import TransactionalOutbox
 
 
 class ParticipantRepository(Protocol):
@@ -52,7 +51,7 @@ class AnswerBook(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(TransactionalOutbox, Protocol):
     """One database transaction: state changes and the events they publish commit together."""
 
     @property
@@ -68,20 +67,6 @@ class UnitOfWork(Protocol):
     @property
     def answers(self) -> AnswerBook:
         """The remembered answers of this transaction."""
-        ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    def publish(self, event: EventData) -> None:
-        """Queue an event into the outbox of this transaction."""
-        ...
-
-    async def commit(self) -> None:
-        """Commit state and outbox rows at once."""
         ...
 
 
