@@ -2,13 +2,17 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
 import structlog
+from faststream import AckPolicy
 
 from jangkau_shared.envelope import Envelope, InvalidEvent, decode
 from jangkau_shared.events import EventData
 from jangkau_shared.topics import dead_letter_topic
+
+if TYPE_CHECKING:  # FastStream's decoder type lives in a private module: typing only
+    from faststream._internal.types import CustomCallable
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +67,31 @@ async def keep_raw(message: Any) -> None:
     the handler: the batch is nacked and redelivered forever, blocking its partition.
     """
     return None
+
+
+class BatchSubscription(TypedDict):
+    """Keyword arguments of a FastStream Kafka batch subscriber, typed for its overloads."""
+
+    group_id: str
+    batch: Literal[True]
+    max_records: int
+    auto_offset_reset: Literal["earliest"]
+    ack_policy: AckPolicy
+    decoder: "CustomCallable"
+
+
+def batch_subscription(*, group_id: str, max_records: int) -> BatchSubscription:
+    """Subscriber options of every Jangkau consumer: batches of raw records in a named group,
+    from the earliest offset, acknowledged only after the handler returned (so after its
+    commit) and put back for redelivery when it raised."""
+    return {
+        "group_id": group_id,
+        "batch": True,
+        "max_records": max_records,
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "decoder": keep_raw,
+    }
 
 
 def raw_records(message: Any) -> tuple[Record, ...]:

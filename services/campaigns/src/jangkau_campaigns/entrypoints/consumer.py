@@ -4,7 +4,6 @@ import asyncio
 from typing import TYPE_CHECKING
 
 import structlog
-from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy.exc import DBAPIError
 
@@ -12,7 +11,7 @@ from jangkau_campaigns import service
 from jangkau_campaigns.adapters.events import fact_from_event, stored
 from jangkau_campaigns.ports import Incoming
 from jangkau_shared import topics
-from jangkau_shared.deadletter import Decoded, Rejected, decode_batch, keep_raw, raw_records
+from jangkau_shared.deadletter import Decoded, Rejected, batch_subscription, decode_batch, raw_records
 from jangkau_shared.events import ContributionPaidV1, WorkerRegisteredV1
 
 if TYPE_CHECKING:
@@ -41,12 +40,7 @@ def subscribe(campaigns: "Campaigns") -> None:
     @campaigns.broker.subscriber(
         settings.topic(topics.WORKER_REGISTERED),
         settings.topic(topics.CONTRIBUTION_PAID),
-        group_id=settings.consumer_group,
-        batch=True,
-        max_records=settings.batch_max_records,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=keep_raw,
+        **batch_subscription(group_id=settings.consumer_group, max_records=settings.batch_max_records),
     )
     async def on_participant_events(message: KafkaMessage) -> None:
         """Attribute registrations and payments; acknowledged only after the database commit."""

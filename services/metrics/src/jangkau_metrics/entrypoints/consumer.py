@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Final
 
 import structlog
 from aiokafka import ConsumerRebalanceListener
-from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy.exc import DBAPIError
 
@@ -16,7 +15,14 @@ from jangkau_metrics.adapters.sql import ConcurrentInsert
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.ports import CoverageStore
 from jangkau_shared import topics
-from jangkau_shared.deadletter import Decoded, Record, dead_letter, decode_batch, keep_raw, raw_records
+from jangkau_shared.deadletter import (
+    Decoded,
+    Record,
+    batch_subscription,
+    dead_letter,
+    decode_batch,
+    raw_records,
+)
 from jangkau_shared.events import (
     CampaignClosedV1,
     CampaignHeldV1,
@@ -96,12 +102,7 @@ def subscribe(metrics: "Metrics") -> None:
 
     @metrics.broker.subscriber(
         *(settings.topic(t) for t in PARTICIPANT_TOPICS),
-        group_id=settings.consumer_group,
-        batch=True,
-        max_records=settings.batch_max_records,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=keep_raw,
+        **batch_subscription(group_id=settings.consumer_group, max_records=settings.batch_max_records),
         listener=ReloadOnReassignment(metrics, participants),
     )
     async def on_participant_events(message: KafkaMessage) -> None:
@@ -113,12 +114,7 @@ def subscribe(metrics: "Metrics") -> None:
 
     @metrics.broker.subscriber(
         *(settings.topic(t) for t in CAMPAIGN_TOPICS),
-        group_id=settings.consumer_group,
-        batch=True,
-        max_records=settings.batch_max_records,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=keep_raw,
+        **batch_subscription(group_id=settings.consumer_group, max_records=settings.batch_max_records),
     )
     async def on_campaign_events(message: KafkaMessage) -> None:
         """Apply campaign lifecycle events; acknowledged only after the database commit."""
