@@ -284,3 +284,9 @@ def test_build_rejects_a_village_whose_district_is_missing(tmp_path: Path) -> No
     )
     with pytest.raises(ValueError, match="parent is missing"):
         build.collect(tmp_path)
+
+
+def test_the_nik_rule_knows_exactly_the_provinces_of_the_reference_data() -> None:
+    from jangkau_registration.domain.nik import PROVINCE_CODES
+
+    assert province_code_set() == PROVINCE_CODES
