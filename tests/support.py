@@ -71,6 +71,25 @@ def stack_env(profile: str = "test") -> dict[str, str]:
     return env
 
 
+def wait_for(
+    probe: Callable[[], T],
+    *,
+    until: Callable[[T], bool],
+    timeout: float = 30.0,
+    interval: float = 0.5,
+    what: str = "condition",
+) -> T:
+    """Blocking twin of ``eventually`` for synchronous tests."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if until(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached within {timeout}s; last value: {result!r}")
+        time.sleep(interval)
+
+
 async def eventually(
     probe: Callable[[], Awaitable[T]],
     *,

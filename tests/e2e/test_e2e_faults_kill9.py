@@ -1,6 +1,5 @@
 """Faults: kill -9 of the metrics service under load, and of registration (outbox relay) after a batch."""
 
-import asyncio
 import os
 import random
 import re
@@ -18,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from e2e_stack import RunningStack
 
 from jangkau_shared import topics
-from support import REPO
+from support import REPO, eventually, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -95,10 +94,13 @@ def _start(service: str) -> None:
 
 
 def _wait(probe: Callable[[], object], expected: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while (value := probe()) != expected:
-        assert time.monotonic() < deadline, f"{what}: expected {expected!r}, last {value!r}"
-        time.sleep(1)
+    wait_for(
+        probe,
+        until=lambda value: value == expected,
+        timeout=timeout,
+        interval=1.0,
+        what=f"{what} == {expected!r}",
+    )
 
 
 def _campaign_counts(running_stack: RunningStack, campaign: str) -> dict[str, int]:
@@ -245,14 +247,17 @@ async def test_kill9_of_registration_right_after_a_batch_loses_no_accepted_regis
     _start("registration")
     assert _pid("registration") != killed
 
-    deadline = time.monotonic() + 120
-    while True:
+    async def missing() -> set[str]:
         keys = await _keys_on(running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"], topics.WORKER_REGISTERED)
-        missing = accepted - {k.decode() for k in keys}
-        if not missing or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(2)
-    assert not missing, f"{len(missing)} accepted registrations never reached {topics.WORKER_REGISTERED}"
+        return accepted - {k.decode() for k in keys}
+
+    await eventually(
+        missing,
+        until=lambda gone: not gone,
+        timeout=120,
+        interval=2.0,
+        what=f"every accepted registration on {topics.WORKER_REGISTERED}",
+    )
     _wait(
         lambda: _campaign_counts(running_stack, campaign),
         {"registered": len(accepted), "paid": 0},

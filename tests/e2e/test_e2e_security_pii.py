@@ -2,7 +2,6 @@
 
 import random
 import string
-import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,7 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from e2e_stack import RunningStack
 
-from support import REPO
+from support import REPO, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -90,16 +89,18 @@ def submitted(running_stack: RunningStack) -> list[dict[str, object]]:
             )
             assert paid.status_code == 201, paid.text
 
-    deadline = time.monotonic() + 90
-    counts: dict[str, int] = {}
-    while counts != {"registered": 6, "paid": 3}:
-        assert time.monotonic() < deadline, f"metrics never counted the six workers: {counts}"
-        time.sleep(1)
+    def counts() -> dict[str, int]:
         rows = httpx.get(f"{running_stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
         row = next((r for r in rows.raise_for_status().json()["rows"] if r["key"] == campaign), None)
-        counts = (
-            {"registered": row["registered"], "paid": row["registered"] - row["never_paid"]} if row else {}
-        )
+        return {"registered": row["registered"], "paid": row["registered"] - row["never_paid"]} if row else {}
+
+    wait_for(
+        counts,
+        until=lambda c: c == {"registered": 6, "paid": 3},
+        timeout=90,
+        interval=1.0,
+        what="metrics counting the six workers",
+    )
     return people
 
 
