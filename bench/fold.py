@@ -100,10 +100,25 @@ def deep_size(root: object) -> int:
     return total
 
 
+@dataclass(frozen=True)
+class ServiceFold:
+    """What one run of the service on the preloaded topics measured."""
+
+    eps: float
+    batches: int
+    apply_seconds: float
+    wall_seconds: float
+    rss_growth_bytes: int
+    snapshot_bytes: int
+
+
 async def metrics_fold(
-    stack: Stack, prefix: str, n: int, limit_seconds: float
-) -> tuple[float, int, float, float, int, int]:
-    """Run the real metrics service in-process on the preloaded topics; return rates, RSS and state size."""
+    stack: Stack, prefix: str, n: int, limit_seconds: float, *, profiler: Any = None
+) -> ServiceFold:
+    """Run the real metrics service in-process on the preloaded topics; return rates, RSS and state size.
+
+    ``profiler`` (a pyinstrument Profiler) is started and stopped around the timed part.
+    """
     async with fresh_database(stack) as url:
         settings = MetricsSettings(
             environment="test",
@@ -118,6 +133,8 @@ async def metrics_fold(
         gc.collect()
         rss_before = rss_bytes()
         _quiet()
+        if profiler is not None:
+            profiler.start()
         started, deadline = time.perf_counter(), time.monotonic() + limit_seconds
         await svc.start()
         _quiet()  # FastStream creates its access logger while starting
@@ -127,11 +144,13 @@ async def metrics_fold(
                     raise TimeoutError(f"metrics applied {applied} of {n} events")
                 await asyncio.sleep(0.005)
             wall = time.perf_counter() - started
+            if profiler is not None:
+                profiler.stop()
             gc.collect()
             rss_growth = rss_bytes() - rss_before
             state = deep_size(svc.snapshot)
             batches, applying = sum(svc.stats.batches.values()), sum(svc.stats.batch_seconds.values())
-            return n / wall, batches, applying, wall, rss_growth, state
+            return ServiceFold(n / wall, batches, applying, wall, rss_growth, state)
         finally:
             await svc.stop()
 
@@ -148,5 +167,15 @@ async def run(stack: Stack, n: int, *, limit_seconds: float) -> FoldResult:
     prefix = topic_prefix()
     events, participants = await preload(stack, prefix, n)
     raw_eps = await raw_consume(stack, prefix, events, limit_seconds)
-    eps, batches, applying, wall, rss_growth, state = await metrics_fold(stack, prefix, events, limit_seconds)
-    return FoldResult(events, participants, eps, raw_eps, batches, applying, wall, rss_growth, state)
+    f = await metrics_fold(stack, prefix, events, limit_seconds)
+    return FoldResult(
+        events,
+        participants,
+        f.eps,
+        raw_eps,
+        f.batches,
+        f.apply_seconds,
+        f.wall_seconds,
+        f.rss_growth_bytes,
+        f.snapshot_bytes,
+    )

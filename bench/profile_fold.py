@@ -1,0 +1,49 @@
+"""Profile the metrics fold on preloaded events with pyinstrument; write the text report.
+
+Usage: uv run python bench/profile_fold.py [--events N] [--out bench/results/profile-fold.txt]
+(the test stack must be up: `JANGKAU_PROFILE=test bash deploy/stack.sh up`).
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import fold
+from common import REPO, test_stack, topic_prefix
+from pyinstrument import Profiler
+
+
+async def profile(events: int) -> str:
+    """Preload ``events`` events, fold them in the service under the profiler; the report."""
+    stack = test_stack()
+    prefix = topic_prefix()
+    n, _ = await fold.preload(stack, prefix, events)
+    profiler = Profiler(interval=0.001, async_mode="enabled")
+    result = await fold.metrics_fold(stack, prefix, n, limit_seconds=900.0, profiler=profiler)
+    header = (
+        f"pyinstrument profile of the metrics fold: {n:,} preloaded events, "
+        f"{result.eps:,.0f} events/s under the profiler, {result.batches} batches, "
+        f"{result.apply_seconds / result.wall_seconds:.0%} of the wall time inside the batch transaction\n"
+        "(reproduce: uv run python bench/profile_fold.py --events N --out FILE, test stack up)\n\n"
+    )
+    text = profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)
+    return header + text.replace(f"{REPO}/", "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "profile-fold.txt")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    for noisy in ("faststream", "aiokafka", "jangkau_metrics"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    args.out.write_text(asyncio.run(profile(args.events)))
+    print(f"written to {args.out}", file=sys.stderr)  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
