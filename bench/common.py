@@ -27,6 +27,7 @@ from jangkau_shared.events import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+MILLION = 1_000_000
 BRANCHES = ("denpasar", "serang", "tangerang", "cilegon", "pandeglang", "lebak", "gianyar", "badung")
 MONTHLY_RUPIAH = 16_800
 
@@ -49,6 +50,39 @@ class Stack:
             f"postgresql+asyncpg://{e['JANGKAU_PG_USER']}:{e['JANGKAU_PG_PASSWORD']}"
             f"@{e['JANGKAU_PG_HOST']}:{e['JANGKAU_PG_PORT']}/{name}"
         )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: a figure beside its same-run baseline."""
+
+    id: str
+    what: str
+    value: float
+    baseline: float | None
+    unit: str
+    goal: str
+    ratio: float | None = None
+    holds: bool | None = None
+
+
+@dataclass(frozen=True)
+class Bench:
+    """What every row producer gets: the stack, the sizes asked for, the time each phase may take."""
+
+    stack: Stack
+    events: int
+    rows: int
+    limit_seconds: float
+
+
+def ratio_row(
+    id: str, what: str, value: float, baseline: float, unit: str, *, goal: float, at_most: bool = False
+) -> Row:
+    """A row whose goal is a ratio of value to baseline (at least ``goal``, or at most with ``at_most``)."""
+    ratio = value / baseline
+    holds = ratio <= goal if at_most else ratio >= goal
+    return Row(id, what, value, baseline, unit, f"{'<=' if at_most else '>='} {goal}", ratio, holds)
 
 
 def test_stack() -> Stack:

@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from common import Stack, fresh_database, participant_events, topic_prefix
+import common
+from common import Bench, Stack, fresh_database, participant_events, ratio_row, topic_prefix
 from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -97,3 +98,10 @@ async def _raw_send(settings: KafkaSettings, rows: list[Row], *, old_prefix: str
         return len(rows) / (time.perf_counter() - started)
     finally:
         await producer.stop()
+
+
+async def rows(bench: Bench) -> list[common.Row]:
+    """#6: the relay beside the raw producer."""
+    r = await run(bench.stack, bench.rows, limit_seconds=bench.limit_seconds)
+    what = f"outbox relay draining {r.rows:,} rows vs the raw idempotent producer sending the same records"
+    return [ratio_row("6", what, r.relay_rps, r.raw_rps, "rows/s", goal=0.5)]

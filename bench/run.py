@@ -1,51 +1,53 @@
 """`make bench`: measure Jangkau against same-run baselines on the test stack; print and save the table.
 
-Usage: uv run python bench/run.py [--events N] [--rows N] [--smoke] [--results DIR]
+Usage: uv run python bench/run.py [--events N] [--rows N] [--smoke] [--only NAME,...] [--results DIR]
 """
 
 import argparse
-import asyncio
 import json
 import logging
 import os
 import platform
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import fold
 import relay
-from common import REPO, test_stack
+import scale
+import uvloop
+from common import REPO, Bench, Row, test_stack
 
 KAFKA_VERSION = "4.1.1"
 
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table: a figure beside its same-run baseline."""
-
-    id: str
-    what: str
-    value: float
-    baseline: float | None
-    unit: str
-    goal: str
-    ratio: float | None = None
-    holds: bool | None = None
+#: Row producers, run in this order; each gets the stack and sizes and returns its rows.
+PRODUCERS: dict[str, Callable[[Bench], Awaitable[list[Row]]]] = {
+    "fold": fold.rows,  # 1, 2, 5, 7a, 7b
+    "scale": scale.rows,  # 1x, 2x
+    "relay": relay.rows,  # 6
+}
 
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=200_000, help="events preloaded for #1 and #7")
+    parser.add_argument("--events", type=int, default=1_000_000, help="events preloaded for #1, #2, #5, #7")
     parser.add_argument("--rows", type=int, default=50_000, help="outbox rows drained in #6")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (2,000 events, 1,000 rows)")
+    parser.add_argument(
+        "--only", default=",".join(PRODUCERS), help=f"comma-separated of {', '.join(PRODUCERS)}"
+    )
     parser.add_argument("--results", type=Path, default=REPO / "bench" / "results", help="output folder")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds each phase may take")
     args = parser.parse_args()
     if args.smoke:
         args.events, args.rows, args.timeout = 2_000, 1_000, 60.0
+    unknown = set(args.only.split(",")) - PRODUCERS.keys()
+    if unknown:
+        parser.error(f"--only: unknown {', '.join(sorted(unknown))}; choose from {', '.join(PRODUCERS)}")
     return args
 
 
@@ -59,62 +61,36 @@ def machine() -> dict[str, object]:
         text=True,
         check=False,
     ).stdout.strip()
+    postgres = (
+        subprocess.run(
+            ["psql", "--version"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        .stdout.split(")")[-1]
+        .strip()
+    )
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "nproc": os.cpu_count(),
+        "loadavg_at_start": round(os.getloadavg()[0], 2),
         "memory_gib": round(int(meminfo[1]) / 2**20, 1),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "kafka": KAFKA_VERSION,
+        "postgresql": postgres,
+        "versions": {p: version(p) for p in ("aiokafka", "faststream", "asyncpg", "sqlalchemy", "pydantic")},
         "commit": commit,
     }
 
 
 async def measure(args: argparse.Namespace) -> list[Row]:
-    stack = test_stack()
-    f = await fold.run(stack, args.events, limit_seconds=args.timeout)
-    r = await relay.run(stack, args.rows, limit_seconds=args.timeout)
-    ratio1, ratio6 = f.service_eps / f.raw_eps, r.relay_rps / r.raw_rps
-    return [
-        Row(
-            "1",
-            f"metrics fold, exactly-once commits ({f.events:,} events, {f.batches} batches; "
-            f"{f.apply_seconds / f.wall_seconds:.0%} of the wall time inside the batch transaction)",
-            f.service_eps,
-            f.raw_eps,
-            "events/s",
-            ">= 0.25",
-            ratio1,
-            ratio1 >= 0.25,
-        ),
-        Row(
-            "6",
-            f"outbox relay draining {r.rows:,} rows",
-            r.relay_rps,
-            r.raw_rps,
-            "rows/s",
-            ">= 0.5",
-            ratio6,
-            ratio6 >= 0.5,
-        ),
-        Row(
-            "7a",
-            f"metrics state: snapshot deep size {f.snapshot_bytes / 2**20:.1f} MiB "
-            f"for {f.participants:,} participants",
-            f.snapshot_bytes / f.participants,
-            None,
-            "bytes/participant",
-            "bounded",
-        ),
-        Row(
-            "7b",
-            "metrics RSS growth while folding (upper bound: includes buffers, caches)",
-            f.rss_growth_bytes / f.participants,
-            None,
-            "bytes/participant",
-            "bounded",
-        ),
-    ]
+    bench = Bench(test_stack(), args.events, args.rows, args.timeout)
+    rows: list[Row] = []
+    for name in args.only.split(","):
+        rows += await PRODUCERS[name](bench)
+    return rows
 
 
 def table(rows: list[Row]) -> str:
@@ -147,10 +123,9 @@ def save(rows: list[Row], facts: dict[str, object], folder: Path, args: argparse
 def main() -> int:
     args = arguments()
     logging.basicConfig(level=logging.WARNING)
-    for noisy in ("faststream", "aiokafka", "jangkau_metrics"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    logging.disable(logging.INFO)  # the per-batch access log of FastStream would flood the console
     facts = machine()
-    rows = asyncio.run(measure(args))
+    rows = uvloop.run(measure(args))  # the services run on uvloop too (uvicorn[standard])
     save(rows, facts, args.results, args)
     print(table(rows))  # noqa: T201
     print(f"\nwritten to {args.results}/latest.json and latest.md", file=sys.stderr)  # noqa: T201

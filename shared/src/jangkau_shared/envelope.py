@@ -1,6 +1,6 @@
 """CloudEvents 1.0 Kafka protocol binding, binary content mode: ``ce_*`` headers, JSON value."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -73,11 +73,18 @@ def encode(data: EventData, *, event_id: str, source: str, time: datetime) -> Ka
 
 
 def _header_map(headers: Sequence[tuple[str, bytes]] | Mapping[str, bytes]) -> dict[str, str]:
-    items = headers.items() if isinstance(headers, Mapping) else headers
+    # Called once per consumed record: the common case (aiokafka's tuple of pairs) avoids the
+    # ABC isinstance check, and str(value, "utf-8") decodes bytes, bytearray and memoryview alike
+    # without bytes() copying them first.
+    items = headers if isinstance(headers, tuple | list) else _pairs(headers)
     try:
-        return {name.lower(): bytes(value).decode() for name, value in items}
+        return {name.lower(): str(value, "utf-8") for name, value in items}
     except UnicodeDecodeError as err:
         raise InvalidEvent(f"header is not UTF-8: {err}") from err
+
+
+def _pairs(headers: Sequence[tuple[str, bytes]] | Mapping[str, bytes]) -> Iterable[tuple[str, bytes]]:
+    return headers.items() if isinstance(headers, Mapping) else headers
 
 
 def _parse_time(raw: str | None) -> datetime | None:

@@ -4,6 +4,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
+from operator import attrgetter
+from typing import NamedTuple
 from uuid import UUID
 
 from jangkau_metrics.domain.campaigns import Campaign, merged
@@ -23,6 +25,9 @@ from jangkau_shared.events import (
     WorkerRegisteredV1,
 )
 
+#: UUIDs in their own order (by value), compared as ints in C rather than through UUID.__lt__.
+_UUID_ORDER = attrgetter("int")
+
 
 @dataclass
 class Outcome:
@@ -33,8 +38,7 @@ class Outcome:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Payment:
+class _Payment(NamedTuple):
     event: Decoded
     contribution: Contribution
     participant: Participant
@@ -61,7 +65,7 @@ async def apply_participant_events(
         new_ids = await batch.record_contributions([p.contribution for p in payments])
         new = list(_first_of_each(payments, new_ids))
         ids = {p.participant_id for _, p in registrations} | {p.participant.participant_id for p in new}
-        current = await batch.lock(sorted(ids))
+        current = await batch.lock(sorted(ids, key=_UUID_ORDER))
         changes = fold(
             current,
             registrations=[p for _, p in registrations],
@@ -141,13 +145,13 @@ async def set_target(target: Target, *, store: CoverageStore, snapshot: Snapshot
 def registered_participant(data: WorkerRegisteredV1) -> Participant:
     """The participant a registration describes."""
     campaign = str(data.campaign_id) if data.campaign_id else ""
-    key = CellKey(data.branch, data.village_code, data.segment.value, campaign)
+    key = CellKey(data.branch, data.village_code, str(data.segment), campaign)
     return Participant(data.participant_id, key, registered=True, registered_on=data.registered_on)
 
 
 def paying_participant(data: ContributionPaidV1) -> Participant:
     """The participant as a payment describes it (kept until its registration arrives)."""
-    key = CellKey(data.branch, data.village_code, data.segment.value)
+    key = CellKey(data.branch, data.village_code, str(data.segment))
     return Participant(data.participant_id, key, registered=False)
 
 
@@ -157,7 +161,7 @@ def contribution_of(data: ContributionPaidV1) -> Contribution:
         contribution_id=data.contribution_id,
         participant_id=data.participant_id,
         branch=data.branch,
-        payer_type=data.payer_type.value,
+        payer_type=str(data.payer_type),
         campaign_id=str(data.campaign_id) if data.campaign_id else "",
         paid_on=data.paid_on,
         amount=data.amount,

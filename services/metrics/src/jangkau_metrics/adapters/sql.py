@@ -9,7 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import case, func, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jangkau_metrics.adapters.tables import campaigns, contributions, participants, targets
 from jangkau_metrics.domain.campaigns import STATUS_RANK, Campaign
@@ -23,55 +23,41 @@ class ConcurrentInsert(RuntimeError):
     """Another consumer created the same participant meanwhile: retry the batch."""
 
 
-#: Set-based statements over arrays (one round trip each, whatever the batch size).
-INSERT_CONTRIBUTIONS = text(
-    """
+#: Set-based statements over arrays: one round trip each, whatever the batch size. They run on the
+#: asyncpg connection under SQLAlchemy's transaction: a batch moves thousands of rows, and
+#: asyncpg's records spare a Python object per cell (the profile in docs/performance.md).
+INSERT_CONTRIBUTIONS = """
     INSERT INTO contributions
         (contribution_id, participant_id, branch, payer_type, campaign_id, paid_on, amount, paid_through)
     SELECT * FROM unnest(
-        CAST(:ids AS uuid[]), CAST(:participants AS uuid[]), CAST(:branches AS text[]),
-        CAST(:payers AS text[]), CAST(:campaigns AS text[]), CAST(:days AS date[]),
-        CAST(:amounts AS bigint[]), CAST(:months AS integer[]))
+        $1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::date[], $7::bigint[], $8::integer[])
     ON CONFLICT DO NOTHING
     RETURNING contribution_id
-    """
-)
-LOCK_PARTICIPANTS = text(
-    """
+"""
+LOCK_PARTICIPANTS = """
     SELECT participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
            registered_on
-    FROM participants WHERE participant_id = ANY(CAST(:ids AS uuid[]))
+    FROM participants WHERE participant_id = ANY($1::uuid[])
     ORDER BY participant_id FOR UPDATE
-    """
-)
-INSERT_PARTICIPANTS = text(
-    """
-    INSERT INTO participants
-        (participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
-         registered_on)
-    SELECT * FROM unnest(
-        CAST(:ids AS uuid[]), CAST(:branches AS text[]), CAST(:villages AS text[]),
-        CAST(:segments AS text[]), CAST(:campaigns AS text[]), CAST(:registered AS boolean[]),
-        CAST(:months AS integer[]), CAST(:days AS date[]))
-    ON CONFLICT DO NOTHING
-    RETURNING participant_id
-    """
-)
-UPDATE_PARTICIPANTS = text(
-    """
-    UPDATE participants AS p SET
-        branch = v.branch, village_code = v.village_code, segment = v.segment,
-        campaign_id = v.campaign_id, registered = v.registered, paid_through = v.paid_through,
-        registered_on = v.registered_on
-    FROM unnest(
-        CAST(:ids AS uuid[]), CAST(:branches AS text[]), CAST(:villages AS text[]),
-        CAST(:segments AS text[]), CAST(:campaigns AS text[]), CAST(:registered AS boolean[]),
-        CAST(:months AS integer[]), CAST(:days AS date[]))
-        AS v(participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
+"""
+#: Inserts new participants and updates known ones (by the primary key's index, never a scan);
+#: answers how many rows were inserted (xmax = 0 marks a row this statement created).
+UPSERT_PARTICIPANTS = """
+    WITH written AS (
+        INSERT INTO participants
+            (participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
              registered_on)
-    WHERE p.participant_id = v.participant_id
-    """
-)
+        SELECT * FROM unnest(
+            $1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::integer[],
+            $8::date[])
+        ON CONFLICT (participant_id) DO UPDATE SET
+            branch = excluded.branch, village_code = excluded.village_code, segment = excluded.segment,
+            campaign_id = excluded.campaign_id, registered = excluded.registered,
+            paid_through = excluded.paid_through, registered_on = excluded.registered_on
+        RETURNING xmax = 0 AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted) FROM written
+"""
 
 HISTORY = text(
     """
@@ -91,56 +77,33 @@ HISTORY = text(
 class SqlParticipantBatch:
     """The statements of one participant batch, on one connection inside a transaction."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+    def __init__(self, driver: Any) -> None:
+        self._driver = driver  # the asyncpg connection under SQLAlchemy's open transaction
 
     async def record_contributions(self, items: Sequence[Contribution]) -> set[UUID]:
         """Insert contributions; a conflict on the id means it was applied before."""
         if not items:
             return set()
-        columns = {
-            "ids": [c.contribution_id for c in items],
-            "participants": [c.participant_id for c in items],
-            "branches": [c.branch for c in items],
-            "payers": [c.payer_type for c in items],
-            "campaigns": [c.campaign_id for c in items],
-            "days": [c.paid_on for c in items],
-            "amounts": [c.amount for c in items],
-            "months": [c.paid_through for c in items],
-        }
-        return set((await self._conn.execute(INSERT_CONTRIBUTIONS, columns)).scalars())
+        columns = list(zip(*items, strict=True))  # Contribution's fields are the table's columns, in order
+        return {row[0] for row in await self._driver.fetch(INSERT_CONTRIBUTIONS, *columns)}
 
     async def lock(self, participant_ids: Sequence[UUID]) -> dict[UUID, Participant]:
         """SELECT … FOR UPDATE in id order, so two batches never wait on each other in a cycle."""
         if not participant_ids:
             return {}
-        rows = await self._conn.execute(LOCK_PARTICIPANTS, {"ids": list(participant_ids)})
-        return {row.participant_id: _participant(row) for row in rows}
+        rows = await self._driver.fetch(LOCK_PARTICIPANTS, participant_ids)
+        return {row[0]: _participant(row) for row in rows}
 
     async def save(self, changes: Sequence[Change]) -> None:
-        """Insert new participants and update known ones."""
-        ordered = sorted(changes, key=lambda c: c.new.participant_id)  # same lock order everywhere
-        new = [c.new for c in ordered if c.old is None]
-        known = [c.new for c in ordered if c.old is not None]
-        if new:
-            inserted = (await self._conn.execute(INSERT_PARTICIPANTS, _columns(new))).scalars().all()
-            if len(inserted) != len(new):
-                raise ConcurrentInsert(f"{len(new) - len(inserted)} participants were created meanwhile")
-        if known:
-            await self._conn.execute(UPDATE_PARTICIPANTS, _columns(known))
-
-
-def _columns(people: Sequence[Participant]) -> dict[str, list[Any]]:
-    return {
-        "ids": [p.participant_id for p in people],
-        "branches": [p.key.branch for p in people],
-        "villages": [p.key.village_code for p in people],
-        "segments": [p.key.segment for p in people],
-        "campaigns": [p.key.campaign_id for p in people],
-        "registered": [p.registered for p in people],
-        "months": [p.paid_through for p in people],
-        "days": [p.registered_on for p in people],
-    }
+        """Insert new participants and update known ones, in id order (the lock order)."""
+        if not changes:
+            return
+        ordered = sorted(changes, key=_by_participant)
+        rows = [(p.participant_id, *p.key, p.registered, p.paid_through, p.registered_on) for _, p in ordered]
+        inserted = await self._driver.fetchval(UPSERT_PARTICIPANTS, *zip(*rows, strict=True))
+        new = sum(1 for c in ordered if c.old is None)
+        if inserted != new:
+            raise ConcurrentInsert(f"{new - inserted} participants were created meanwhile")
 
 
 class SqlCoverageStore:
@@ -153,7 +116,8 @@ class SqlCoverageStore:
     async def participant_batch(self) -> AsyncIterator[SqlParticipantBatch]:
         """One transaction: committed when the block ends, rolled back on an error."""
         async with self._engine.begin() as conn:
-            yield SqlParticipantBatch(conn)
+            raw = await conn.get_raw_connection()
+            yield SqlParticipantBatch(raw.driver_connection)
 
     async def merge_campaigns(self, facts: Sequence[Campaign]) -> list[Campaign]:
         """Upsert in id order: newer known fields win, the status never goes back."""
@@ -233,13 +197,18 @@ class SqlCoverageStore:
             await conn.execute(query)
 
 
+def _by_participant(change: Change) -> int:
+    return change.new.participant_id.int
+
+
 def _by_id(campaign: Campaign) -> str:
     return campaign.campaign_id
 
 
 def _participant(row: Any) -> Participant:
-    key = CellKey(row.branch, row.village_code, row.segment, row.campaign_id)
-    return Participant(row.participant_id, key, row.registered, row.paid_through, row.registered_on)
+    pid, branch, village_code, segment, campaign_id, registered, paid_through, registered_on = row
+    key = CellKey(branch, village_code, segment, campaign_id)
+    return Participant(pid, key, registered, paid_through, registered_on)
 
 
 def _campaign(row: Any) -> Campaign:

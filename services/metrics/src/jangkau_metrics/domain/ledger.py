@@ -3,11 +3,11 @@
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 from uuid import UUID
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """One payment, as far as the counts need it."""
 
     contribution_id: UUID
@@ -20,9 +20,8 @@ class Contribution:
     paid_through: int
 
 
-@dataclass(frozen=True, order=True)
-class LedgerKey:
-    """What contributions are summed by."""
+class LedgerKey(NamedTuple):
+    """What contributions are summed by (a tuple: cheap to hash)."""
 
     branch: str
     payer_type: str

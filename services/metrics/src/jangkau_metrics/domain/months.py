@@ -2,6 +2,7 @@
 
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 #: Contributions for a month are due by this day of that month (inclusive).
@@ -24,6 +25,7 @@ class State(StrEnum):
 ARREARS: Final = (State.ARREARS_1, State.ARREARS_2, State.ARREARS_3)
 
 
+@lru_cache(maxsize=4096)  # a few dozen distinct months in any stream; called three times per payment
 def month_index(text: str) -> int:
     """Turn ``YYYY-MM`` into a month number that subtracts (months since year 0)."""
     year, month = text.split("-")

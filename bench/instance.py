@@ -1,0 +1,43 @@
+"""One metrics service instance in its own process (for the scaling benchmark).
+
+Prints ``ready`` once assembled, starts consuming at the first line on stdin, stops at the next
+line (or end of input). Usage: python bench/instance.py BOOTSTRAP PREFIX DATABASE_URL GROUP
+"""
+
+import asyncio
+import logging
+import sys
+
+import uvloop
+
+from jangkau_metrics.bootstrap import bootstrap
+from jangkau_metrics.config import MetricsSettings
+
+
+async def serve(bootstrap_servers: str, prefix: str, database_url: str, group: str) -> None:
+    settings = MetricsSettings(
+        environment="test",
+        kafka_bootstrap_servers=bootstrap_servers,
+        kafka_topic_prefix=prefix,
+        database_url=database_url,
+        consumer_group=group,
+        lag_interval_seconds=30.0,
+    )
+    svc = bootstrap(settings)
+    loop = asyncio.get_running_loop()
+    print("ready", flush=True)  # noqa: T201
+    await loop.run_in_executor(None, sys.stdin.readline)
+    await svc.start()
+    await loop.run_in_executor(None, sys.stdin.readline)
+    await svc.stop()
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    logging.disable(logging.INFO)  # the per-batch access log of FastStream would flood the console
+    uvloop.run(serve(*sys.argv[1:5]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Throughput of one and of two metrics instances (separate processes) in one consumer group."""
+
+import asyncio
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+from common import Bench, Row, fresh_database
+from fold import Preloaded, preload
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from jangkau_metrics.adapters.sql import SqlCoverageStore
+from jangkau_metrics.bootstrap import MIGRATIONS
+from jangkau_shared import db
+
+INSTANCE = Path(__file__).with_name("instance.py")
+
+
+async def fold_with(pre: Preloaded, instances: int, limit_seconds: float) -> tuple[float, dict[str, str]]:
+    """Events per second of ``instances`` processes folding every event into one fresh store, and its counts.
+
+    Timed from the go signal (processes started and assembled) to the group's committed offsets
+    reaching the end: the group join and its rebalances are included.
+    """
+    async with fresh_database(pre.stack) as url:
+        engine = create_async_engine(url)
+        try:
+            await db.upgrade(engine, MIGRATIONS)
+            group = f"{pre.prefix}scale-{uuid.uuid4().hex[:6]}"
+            argv = [sys.executable, str(INSTANCE), pre.stack.kafka, pre.prefix, url, group]
+            procs = [
+                await asyncio.create_subprocess_exec(
+                    *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+                )
+                for _ in range(instances)
+            ]
+            try:
+                for proc in procs:
+                    assert proc.stdout is not None
+                    if (line := await proc.stdout.readline()) != b"ready\n":
+                        raise RuntimeError(f"metrics instance did not start: {line!r}")
+                started = time.perf_counter()
+                _tell(procs, b"go\n")
+                await _until_committed(pre, group, limit_seconds)
+                seconds = time.perf_counter() - started
+            finally:
+                _tell(procs, b"stop\n")
+                for proc in procs:
+                    await asyncio.wait_for(proc.wait(), timeout=60)
+            counts = (await SqlCoverageStore(engine).load()).cell_by_cell()
+        finally:
+            await engine.dispose()
+    return pre.events / seconds, counts
+
+
+def _tell(procs: list[asyncio.subprocess.Process], line: bytes) -> None:
+    for proc in procs:
+        if proc.stdin is not None and proc.returncode is None:
+            proc.stdin.write(line)
+
+
+async def _until_committed(pre: Preloaded, group: str, limit_seconds: float) -> None:
+    """Wait until the group has committed offsets past every preloaded event (so after every commit)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=pre.stack.kafka)
+    await admin.start()
+    deadline = time.monotonic() + limit_seconds
+    try:
+        while True:
+            offsets = await admin.list_consumer_group_offsets(group)
+            committed = sum(o.offset for tp, o in offsets.items() if tp.topic in pre.topics and o.offset > 0)
+            if committed >= pre.events:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"group {group} committed {committed} of {pre.events} events")
+            await asyncio.sleep(0.1)
+    finally:
+        await admin.close()
+
+
+async def rows(bench: Bench) -> list[Row]:
+    """One instance, then two, on the same preloaded events (half the size of #1, to keep the run short)."""
+    pre = await preload(bench.stack, max(bench.events // 2, 1_000))
+    one, counts_one = await fold_with(pre, 1, bench.limit_seconds)
+    two, counts_two = await fold_with(pre, 2, bench.limit_seconds)
+    same = "equal" if counts_one == counts_two else "**different**"
+    what = f"{pre.events:,} events, 6 partitions per topic, one store; the two stores' counts are {same}"
+    return [
+        Row("1x", f"metrics fold, one instance (process) in the group ({what})", one, None, "events/s", "-"),
+        Row(
+            "2x",
+            "metrics fold, two instances (processes) in the same group, vs one",
+            two,
+            one,
+            "events/s",
+            "> 1 (grows)",
+            two / one,
+            two > one and counts_one == counts_two,
+        ),
+    ]
