@@ -68,8 +68,8 @@ def machine() -> dict[str, object]:
             text=True,
             check=False,
         )
-        .stdout.split(")")[-1]
-        .strip()
+        .stdout.rsplit(" (", 1)[0]  # "psql (PostgreSQL) 15.18 (Debian …)" -> "psql (PostgreSQL) 15.18"
+        .rsplit(" ", 1)[-1]
     )
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -126,6 +126,7 @@ def main() -> int:
     logging.disable(logging.INFO)  # the per-batch access log of FastStream would flood the console
     facts = machine()
     rows = uvloop.run(measure(args))  # the services run on uvloop too (uvicorn[standard])
+    facts["loadavg_at_end"] = round(os.getloadavg()[0], 2)  # other work on the machine skews rates
     save(rows, facts, args.results, args)
     print(table(rows))  # noqa: T201
     print(f"\nwritten to {args.results}/latest.json and latest.md", file=sys.stderr)  # noqa: T201

@@ -80,7 +80,7 @@ async def _until_committed(pre: Preloaded, group: str, limit_seconds: float) -> 
 
 
 async def rows(bench: Bench) -> list[Row]:
-    """One instance, then two, on the same preloaded events (a quarter of the size of #1, to keep the run short)."""
+    """One instance, then two, on the same preloaded events (a quarter of #1's, to keep the run short)."""
     pre = await preload(bench.stack, max(bench.events // 4, 1_000))
     one, counts_one = await fold_with(pre, 1, bench.limit_seconds)
     two, counts_two = await fold_with(pre, 2, bench.limit_seconds)
