@@ -161,10 +161,12 @@ def coverage(services: Services, branch: str, as_of: str | None = None) -> dict[
     day = str(report.get("as_of") or as_of or "")
     summary: dict[str, Any] = {"branch": branch, "as_of": day}
     summary |= {k: v for k, v in (rows[0] if rows else {"registered": 0}).items() if k != "key"}
+    if all(f"arrears_{n}" in summary for n in (1, 2, 3)):
+        summary["arrears"] = sum(int(summary[f"arrears_{n}"]) for n in (1, 2, 3))
     targets = _optional(client, "/v1/targets", year=day[:4] or None) or []
-    target = next((t for t in targets if t.get("branch") == branch), None)
-    if target:
-        summary |= {"target": target.get("target"), "coverage": target.get("achieved")}
+    target = next((t for t in targets if t.get("branch") == branch), {})
+    # Shown as "—" when ops set no target for the branch this year, so the gap is visible.
+    summary |= {"target": target.get("target"), "coverage": target.get("achieved")}
     series = _optional(client, "/v1/timeseries", branch=branch, **{"from": day or None, "to": day or None})
     if series:
         summary["today"] = {k: sum(int(r.get(k, 0)) for r in series) for k in _MOVEMENT}
