@@ -164,7 +164,7 @@ def coverage(services: Services, branch: str, as_of: str | None = None) -> dict[
     if all(f"arrears_{n}" in summary for n in (1, 2, 3)):
         summary["arrears"] = sum(int(summary[f"arrears_{n}"]) for n in (1, 2, 3))
     targets = _optional(client, "/v1/targets", year=day[:4] or None) or []
-    target = next((t for t in targets if t.get("branch") == branch), {})
+    target: dict[str, Any] = next((t for t in targets if t.get("branch") == branch), {})
     # Shown as "—" when ops set no target for the branch this year, so the gap is visible.
     summary |= {"target": target.get("target"), "coverage": target.get("achieved")}
     series = _optional(client, "/v1/timeseries", branch=branch, **{"from": day or None, "to": day or None})
