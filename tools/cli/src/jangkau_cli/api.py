@@ -161,8 +161,6 @@ def coverage(services: Services, branch: str, as_of: str | None = None) -> dict[
     day = str(report.get("as_of") or as_of or "")
     summary: dict[str, Any] = {"branch": branch, "as_of": day}
     summary |= {k: v for k, v in (rows[0] if rows else {"registered": 0}).items() if k != "key"}
-    if all(f"arrears_{n}" in summary for n in (1, 2, 3)):
-        summary["arrears"] = sum(int(summary[f"arrears_{n}"]) for n in (1, 2, 3))
     targets = _optional(client, "/v1/targets", year=day[:4] or None) or []
     target: dict[str, Any] = next((t for t in targets if t.get("branch") == branch), {})
     # Shown as "—" when ops set no target for the branch this year, so the gap is visible.
