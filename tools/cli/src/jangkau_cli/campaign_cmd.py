@@ -25,7 +25,8 @@ def _show(title: str, data: Any, as_json: bool, columns: tuple[str, ...] | None 
     elif isinstance(data, dict) and not any(isinstance(data.get(k), list) for k in ("items", "standings")):
         console.print(mapping_table(title, data))
     else:
-        console.print(records_table(title, rows_of(data), columns or CAMPAIGN_COLUMNS, only=columns is not None))
+        chosen = columns or CAMPAIGN_COLUMNS
+        console.print(records_table(title, rows_of(data), chosen, only=columns is not None))
 
 
 def _branch(branch: str | None) -> str:

@@ -3,8 +3,8 @@
 from typing import Any
 
 from rich import box
-from rich.table import Table
 from rich.console import JustifyMethod
+from rich.table import Table
 
 from jangkau_cli.api import ItemResult
 from jangkau_cli.client import describe_errors

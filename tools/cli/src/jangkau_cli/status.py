@@ -41,8 +41,8 @@ def coverage_view(branch: str, data: Any) -> Group:
     if isinstance(data, dict):
         summary = _flatten_states({k: v for k, v in data.items() if k not in BREAKDOWNS + MOVEMENT_KEYS})
         summary.setdefault("branch", branch)
-        day = f" as of {data['as_of']}" if data.get("as_of") else ""
-        parts.append(records_table(f"Coverage of branch {branch}{day}", [summary], COVERAGE_COLUMNS, only=True))
+        title = f"Coverage of branch {branch}" + (f" as of {data['as_of']}" if data.get("as_of") else "")
+        parts.append(records_table(title, [summary], COVERAGE_COLUMNS, only=True))
         for key in MOVEMENT_KEYS:
             if isinstance(data.get(key), dict):
                 parts.append(mapping_table("Today's movement", data[key]))
