@@ -22,7 +22,7 @@ svc() { bash deploy/services.sh exec "$@"; }
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "Starting PostgreSQL, Kafka, Prometheus and the services (profile $JANGKAU_PROFILE)"
-bash deploy/stack.sh up --with-prometheus --with-services
+JANGKAU_STARTED_BY=make-up bash deploy/stack.sh up --with-prometheus --with-services
 
 # shellcheck source=/dev/null
 set -a; source deploy/local.env; set +a
