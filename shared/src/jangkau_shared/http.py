@@ -58,6 +58,69 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 
 
+#: JSON Schema of the problem answers the OpenAPI documents list for every 4xx of every route.
+PROBLEM_DETAILS: dict[str, Any] = {
+    "title": "ProblemDetails",
+    "description": "RFC 9457 problem details; `errors` names each rejected field, its value and the rule.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "required": ["field", "reason"],
+                "properties": {"field": {"type": "string"}, "value": {}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+_PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
+
+
+def document_problems(app: FastAPI, *, max_body_bytes: int | None = None) -> None:
+    """Make the app's OpenAPI document list its problem answers as ``application/problem+json``.
+
+    Every route with a body may answer 400 (not JSON) and, with ``max_body_bytes``, 413; every
+    4xx a route documents is described with the problem schema, replacing FastAPI's default 422.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = PROBLEM_DETAILS
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                _describe_problems(operation, max_body_bytes)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _describe_problems(operation: dict[str, Any], max_body_bytes: int | None) -> None:
+    responses = operation.setdefault("responses", {})
+    if "requestBody" in operation:
+        responses.setdefault("400", {"description": "The body is not JSON, or not UTF-8."})
+        if max_body_bytes is not None:
+            responses.setdefault("413", {"description": f"Body over {max_body_bytes} bytes."})
+    for status, response in responses.items():
+        if not status.startswith("4"):
+            continue
+        content = response.get("content", {})
+        schema = content.get(PROBLEM_JSON, {}).get("schema") or content.get("application/json", {}).get(
+            "schema"
+        )
+        if schema is None or schema.get("$ref", "").endswith("/HTTPValidationError"):
+            schema = _PROBLEM_REF
+        response["content"] = {PROBLEM_JSON: {"schema": schema}}
+
+
 def install_operational_routes(
     app: FastAPI, registry: CollectorRegistry, ready: Callable[[], Awaitable[bool]]
 ) -> None:

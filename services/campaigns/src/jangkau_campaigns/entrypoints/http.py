@@ -25,7 +25,12 @@ from jangkau_campaigns.entrypoints.schemas import (
 from jangkau_campaigns.ports import CampaignFilter
 from jangkau_shared.auth import Team, bearer_auth, forbidden
 from jangkau_shared.events import CampaignKind
-from jangkau_shared.http import BodyLimit, install_operational_routes, install_problem_handlers
+from jangkau_shared.http import (
+    BodyLimit,
+    document_problems,
+    install_operational_routes,
+    install_problem_handlers,
+)
 from jangkau_shared.settings import load_settings
 
 MAX_BODY_BYTES = 256 * 1024
@@ -71,6 +76,7 @@ def create_app(campaigns: Campaigns | None = None) -> FastAPI:
         description="Plan, hold and score outreach campaigns. Every /v1 route needs a team bearer token.",
     )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    document_problems(app, max_body_bytes=MAX_BODY_BYTES)
     install_problem_handlers(app)
     install_domain_problems(app)
     install_operational_routes(app, svc.registry, svc.ready)
