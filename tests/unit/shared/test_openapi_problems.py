@@ -39,7 +39,8 @@ async def test_every_4xx_of_every_route_is_documented_as_a_problem() -> None:
     create = document["paths"]["/things"]["post"]["responses"]
     read = document["paths"]["/things/{name}"]["get"]["responses"]
     assert {"400", "409", "413", "422"} <= set(create)
-    assert "400" not in read and "413" not in read
+    assert "400" not in read
+    assert "413" not in read
     for response in [*(create[s] for s in ("400", "409", "413", "422")), read["422"]]:
         assert response["content"] == {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
