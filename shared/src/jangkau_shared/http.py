@@ -1,5 +1,7 @@
 """HTTP plumbing every service shares: RFC 9457 problems, health, /metrics, body limits."""
 
+import contextlib
+import json
 from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -17,11 +19,22 @@ PROBLEM_JSON = "application/problem+json"
 SENSITIVE = frozenset({"nik", "name", "phone", "birth_date"})
 
 
+class ProblemResponse(JSONResponse):
+    """A problem+json answer that can always be rendered, whatever the rejected value held."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        """Encode as UTF-8; a lone surrogate (valid in a JSON escape, not in UTF-8) becomes '?'."""
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8", errors="replace")
+
+
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     """Return an RFC 9457 problem details response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def field_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -156,19 +169,29 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return
-        seen = 0
+        seen, over, started = 0, False, False
 
         async def counting() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                over = True
                 raise _TooLarge
             return message
 
-        try:
-            await self.app(scope, counting, send)
-        except _TooLarge:
+        async def unless_over(message: Message) -> None:
+            # The app may catch _TooLarge and answer (FastAPI: 400 "error parsing the body");
+            # the 413 below replaces that answer.
+            nonlocal started
+            if over and not started:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with contextlib.suppress(_TooLarge):
+            await self.app(scope, counting, unless_over)
+        if over and not started:
             await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,5 +1,7 @@
 """OpenAPI documents list every problem answer as application/problem+json."""
 
+from collections.abc import AsyncIterator
+
 import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -61,3 +63,18 @@ async def test_the_documented_problem_matches_what_a_bad_body_gets() -> None:
         assert answer.headers["content-type"] == "application/problem+json"
         assert {"type", "title", "status", "detail"} <= set(answer.json())
     assert invalid.json()["errors"][0]["field"] == "name"
+
+
+async def test_a_body_streamed_past_the_limit_is_a_413_not_a_parse_error() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"name": "'
+        yield b"x" * 2000
+        yield b'"}'
+
+    async with _client() as client:
+        streamed = await client.post(
+            "/things", content=chunks(), headers={"content-type": "application/json"}
+        )
+
+    assert streamed.status_code == 413, streamed.text
+    assert streamed.json()["max_bytes"] == 1024
