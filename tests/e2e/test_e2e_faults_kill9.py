@@ -19,7 +19,7 @@ from e2e_stack import RunningStack
 from jangkau_shared import topics
 from support import REPO, eventually, wait_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
 SERVICES = REPO / ".jangkau" / "test" / "services"
 BATCH = 40
