@@ -97,18 +97,22 @@ class ApiLoad:
     statuses: list[int] = field(default_factory=list)
     unavailable: list[httpx.Response] = field(default_factory=list)
     sent_batches: int = 0
+    sent_items: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     @property
     def items(self) -> int:
-        """Registrations plus payments sent."""
-        return len(self.people) + len(self.people) // 2
+        """Registrations plus payments sent (a batch sent again after a 503 counts once)."""
+        return self.sent_items
 
     def run(self) -> None:
         """Send everything; with ``retry_unavailable``, a 503 batch is sent again after Retry-After."""
         headers = {"Authorization": f"Bearer {self.stack.token}"}
         with httpx.Client(base_url=self.stack.url("registration"), headers=headers, timeout=60) as api:
             for i in range(0, len(self.people), self.batch):
+                if self.stop.is_set():
+                    break
                 answer = self._post(api, "/v1/registrations:batch", self.people[i : i + self.batch])
                 if answer is None:
                     continue
@@ -124,6 +128,7 @@ class ApiLoad:
 
     def _post(self, api: httpx.Client, path: str, items: list[dict[str, object]]) -> httpx.Response | None:
         deadline = time.monotonic() + 120
+        self.sent_items += len(items)
         while True:
             try:
                 answer = api.post(path, json={"items": items})

@@ -47,7 +47,6 @@ async def test_broker_stopped_under_load_loses_and_doubles_nothing(
     fault_row.fault = f"Kafka broker {sig.name} under load, started again"
     campaign = str(uuid.uuid4())
     load = ApiLoad(running_stack, jambi_workers(240, campaign), pause=0.3)
-    fault_row.load = load.items
     load.start()
     load.wait_batches(2)
     pid = _broker_pid()
@@ -61,6 +60,7 @@ async def test_broker_stopped_under_load_loses_and_doubles_nothing(
         if gone(pid):
             deploy("kafka", "start")
     await asyncio.to_thread(load.join, 180)
+    fault_row.load = load.items
 
     accepted = set(load.accepted)
     bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]

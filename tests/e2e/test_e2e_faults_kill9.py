@@ -36,7 +36,6 @@ def test_kill9_of_metrics_under_load_loses_and_doubles_no_count(
     fault_row.fault = "kill -9 metrics mid-load, restart"
     campaign = str(uuid.uuid4())
     load = ApiLoad(running_stack, jambi_workers(8 * BATCH, campaign), batch=BATCH)
-    fault_row.load = load.items
     before = stable_gauge(running_stack, JAMBI_GAUGE)
     dead_before = dead_letters(running_stack)
     load.start()
@@ -44,6 +43,7 @@ def test_kill9_of_metrics_under_load_loses_and_doubles_no_count(
     killed = kill9("metrics")
     answered_at_kill = load.sent_batches
     load.join(180)
+    fault_row.load = load.items
     start("metrics")
     assert pid_of("metrics") != killed
 

@@ -61,7 +61,6 @@ async def test_postgres_restarted_under_load_answers_503_and_loses_nothing(
     campaign, produced_campaign = str(uuid.uuid4()), str(uuid.uuid4())
     load = ApiLoad(running_stack, jambi_workers(240, campaign), pause=0.3, retry_unavailable=True)
     produced = [registered_event(produced_campaign) for _ in range(60)]
-    fault_row.load = load.items + len(produced)
     retries_before = total(running_stack, RETRIES)
     load.start()
     load.wait_batches(2)
@@ -87,6 +86,7 @@ async def test_postgres_restarted_under_load_answers_503_and_loses_nothing(
     finally:
         deploy("postgres", "start")
     await asyncio.to_thread(load.join, 180)
+    fault_row.load = load.items + len(produced)
 
     expected = {"registered": len(load.accepted), "paid": len(load.paid)}
     seen = settled(lambda: campaign_counts(running_stack, campaign), expected, 120, "API load counts")
