@@ -4,6 +4,7 @@ Every fault test isolates its counts by a campaign id of its own: the metrics JS
 coverage by campaign, so the test's expected numbers are exact whatever else the stack holds.
 """
 
+import asyncio
 import os
 import random
 import re
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
-from e2e_stack import RunningStack
+from e2e_stack import SERVICE_ENV, RunningStack
 
 from jangkau_shared.envelope import KafkaRecord, encode
 from jangkau_shared.events import (
@@ -234,6 +235,23 @@ async def produce(bootstrap: str, records: list[KafkaRecord]) -> None:
         await producer.stop()
 
 
+async def produce_at(bootstrap: str, records: list[KafkaRecord], per_second: float) -> None:
+    """Send ``records`` at about ``per_second`` (in tenth-of-a-second slices), all acknowledged."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        step, acks = max(1, round(per_second / 10)), []
+        started = time.monotonic()
+        for n, i in enumerate(range(0, len(records), step)):
+            for r in records[i : i + step]:
+                acks.append(await producer.send(r.topic, r.value, key=r.key, headers=r.headers))
+            await asyncio.sleep(max(0.0, started + (n + 1) / 10 - time.monotonic()))
+        for ack in acks:
+            await ack
+    finally:
+        await producer.stop()
+
+
 async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of ``topic`` from offset 0 up to the end offsets at the time of the call."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -269,7 +287,7 @@ async def keys_on(bootstrap: str, topic: str) -> list[bytes]:
 
 def deploy(script: str, *args: str, timeout: float = 180) -> str:
     """Run ``deploy/<script>.sh ARGS`` for the test profile; fail with its output if it fails."""
-    env = {**os.environ, "JANGKAU_PROFILE": "test"}
+    env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
     env.pop("JANGKAU_KAFKA_FRESH", None)  # a restart must keep the broker's data
     done = subprocess.run(
         ["bash", f"deploy/{script}.sh", *args],
@@ -308,6 +326,21 @@ def kill(pid: int, sig: signal.Signals = signal.SIGKILL, timeout: float = 60) ->
 def kill9(service: str) -> int:
     """SIGKILL a service of the test profile; return the pid it had."""
     return kill(pid_of(service), signal.SIGKILL, timeout=10)
+
+
+def stop(service: str) -> None:
+    """Stop a service of the test profile through ``deploy/services.sh`` (SIGTERM, then SIGKILL)."""
+    deploy("services", "stop", service, timeout=90)
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (VmRSS of /proc/PID/status), 0 when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0
+    found = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.M)
+    return int(found.group(1)) * 1024 if found else 0
 
 
 def start(service: str) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from e2e_stack import RunningStack
+from e2e_stack import SERVICE_ENV, RunningStack
 from fault_kit import (
     SERVICES,
     ApiLoad,
@@ -67,7 +67,7 @@ def second_metrics() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
             str(port),
         ],
         cwd=REPO,
-        env={**os.environ, "JANGKAU_PROFILE": "test"},
+        env={**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
