@@ -4,19 +4,29 @@ import contextlib
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jangkau_shared.observability import render
 
+log = structlog.get_logger(__name__)
+
 PROBLEM_JSON = "application/problem+json"
 SENSITIVE = frozenset({"nik", "name", "phone", "birth_date"})
+#: Seconds a client is asked to wait when the database cannot be reached.
+RETRY_AFTER_SECONDS: Final = 3
+#: SQLSTATE classes of a database that is down, restarting or full, not of a bad statement:
+#: 08 connection exception, 57P operator intervention (shutdown, starting up), 53 resources.
+UNAVAILABLE_SQLSTATES: Final = ("08", "57P", "53")
 
 
 class ProblemResponse(JSONResponse):
@@ -69,6 +79,46 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    install_unavailable_handler(app)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be reached now, rather than that a query is wrong.
+
+    A refused or reset connection surfaces as an OSError (asyncpg connects outside SQLAlchemy's
+    error translation), a connection lost mid-query as a DBAPIError that invalidated it, a server
+    shutting down or starting up as a DBAPIError with a SQLSTATE of class 57P or 08, and an
+    exhausted pool as SQLAlchemy's TimeoutError.
+    """
+    if isinstance(exc, OSError | PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+    return isinstance(code, str) and code.startswith(UNAVAILABLE_SQLSTATES)
+
+
+def install_unavailable_handler(app: FastAPI) -> None:
+    """Answer 503 with Retry-After (a problem, no stack trace) while the database is unreachable.
+
+    Other database errors are left to the server's 500 handling: they are bugs, not outages.
+    """
+
+    async def on_database_error(request: Request, exc: Exception) -> Response:
+        if not database_unavailable(exc):
+            raise exc
+        log.warning("database_unavailable", path=request.url.path, error=type(exc).__name__)
+        return problem(
+            503,
+            "Service unavailable",
+            "the database cannot be reached right now; send the request again after Retry-After seconds",
+            retry_after=RETRY_AFTER_SECONDS,
+        )
+
+    for kind in (OSError, DBAPIError, PoolTimeout):
+        app.add_exception_handler(kind, on_database_error)
 
 
 #: JSON Schema of the problem answers the OpenAPI documents list for every 4xx of every route.
