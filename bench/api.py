@@ -106,9 +106,9 @@ async def _both(
             *args,
             limit_seconds=limit,
         )
-    log.info("%s: %.1fs", label, time.monotonic() - started)
+    log.info("%s: %.1fs\n  bare %s\n  service %s", label, time.monotonic() - started, bare, svc)
     for name, result in (("bare", bare), ("service", svc)):
-        if result["ok"] < result["requests"]:
+        if result["ok"] < result["requests"] and result["mode"] == "closed":
             raise RuntimeError(f"{label}: {name} answered {result['statuses']}")
     return svc, bare
 
@@ -195,7 +195,8 @@ def rows(figures: dict[str, Any], sizes: Sizes) -> list[dict[str, Any]]:
         {
             "id": "3c",
             "what": f"registration API p99 latency at {sizes.rate:.0f} requests/s, open loop "
-            f"({rated['requests']:,} requests, {rated['over_50ms']} over 50 ms; "
+            f"({rated['requests']:,} requests, {rated['over_50ms']} over 50 ms, "
+            f"{rated['requests'] - rated['ok']} failed; "
             f"p50 {rated['p50_ms']:.1f} ms; "
             f"reached {rated['rps']:.0f}/s)",
             "value": rated["p99_ms"],
@@ -203,7 +204,7 @@ def rows(figures: dict[str, Any], sizes: Sizes) -> list[dict[str, Any]]:
             "unit": "ms",
             "goal": "<= 50 ms",
             "ratio": None,
-            "holds": rated["p99_ms"] <= 50.0,
+            "holds": rated["p99_ms"] <= 50.0 and rated["ok"] == rated["requests"],
         },
     ]
 
@@ -224,6 +225,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     sizes = Sizes.smoke() if args.smoke else Sizes()
     figures = asyncio.run(
         measure(test_stack(), sizes, limit_seconds=args.timeout, profile=args.profile, tag=args.tag)
