@@ -17,6 +17,7 @@ import contextlib
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 from common import REPO, Stack, fresh_database, test_stack, topic_prefix
 from launch import BENCH_KEYS, Server, load, migrate, profiling, service_argv, service_env, serving
+from loadgen import percentile
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from jangkau_registration.adapters.tables import api_tokens
@@ -38,17 +40,21 @@ class Sizes:
 
     single: int = 3_000
     concurrency: int = 16
-    batches: int = 8
+    batches: int = 21
     batch: int = 500
     batch_concurrency: int = 2
     rate: float = 300.0
     open_seconds: float = 20.0
     warmup: int = 200
+    #: Alternating rounds per measurement (bare, service, bare, service, ...); sizes are per run.
+    rounds: int = 3
 
     @classmethod
     def smoke(cls) -> "Sizes":
         """Tiny sizes that only prove the machinery works."""
-        return cls(single=60, concurrency=4, batches=2, batch=50, rate=50.0, open_seconds=1.0, warmup=5)
+        return cls(
+            single=60, concurrency=4, batches=2, batch=50, rate=50.0, open_seconds=1.0, warmup=5, rounds=1
+        )
 
 
 @dataclass
@@ -89,71 +95,141 @@ async def registration_servers(
                 yield service, baseline, token, env
 
 
+def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from the load generator's rounds: totals, rates over the summed time, percentiles."""
+    seconds = sum(p["seconds"] for p in parts)
+    latencies = [x for p in parts for x in p["latencies_ms"]]
+    statuses: Counter[str] = Counter()
+    for p in parts:
+        statuses.update(p["statuses"])
+    ok, items = sum(p["ok"] for p in parts), sum(p["items_stored"] for p in parts)
+    return {
+        **parts[0],
+        "requests": len(latencies),
+        "ok": ok,
+        "statuses": dict(statuses),
+        "items_stored": items,
+        "seconds": seconds,
+        "rps": ok / seconds,
+        "items_per_s": items / seconds,
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "max_ms": max(latencies, default=0.0),
+        "over_50ms": sum(1 for x in latencies if x > 50),
+        "latencies_ms": [],
+    }
+
+
 async def _both(
-    servers: Registry, path: str, args: list[str], first: int, limit: float, profile: Path | None, label: str
+    servers: Registry,
+    path: str,
+    args: list[str],
+    first: int,
+    *,
+    rounds: int,
+    limit: float,
+    profile: Path | None,
+    label: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The same load (other NIKs) on the bare app, then on the service (profiled when asked)."""
+    """The same load (other NIKs) on the bare app and on the service, in alternating rounds.
+
+    The machine is shared: alternating rounds expose both servers to the same background load.
+    """
     started = time.monotonic()
-    bare = await load("--url", servers.bare.url + path, "--first", str(first), *args, limit_seconds=limit)
+    parts: dict[str, list[dict[str, Any]]] = {"bare": [], "service": []}
     with profiling(servers.service, profile, label):
-        svc = await load(
-            "--url",
-            servers.service.url + path,
-            "--token",
-            servers.token,
-            "--first",
-            str(first + 5_000_000),
-            *args,
-            limit_seconds=limit,
-        )
-    log.info("%s: %.1fs\n  bare %s\n  service %s", label, time.monotonic() - started, bare, svc)
+        for k in range(rounds):
+            for name, server, token in (
+                ("bare", servers.bare, []),
+                ("service", servers.service, ["--token", servers.token]),
+            ):
+                offset = first + k * 1_000_000 + (5_000_000 if name == "service" else 0)
+                round_args = args if k == 0 else _without_warmup(args)
+                parts[name].append(
+                    await load(
+                        "--url", server.url + path, *token, "--first", str(offset), *round_args,
+                        limit_seconds=limit,
+                    )
+                )  # fmt: skip
+    bare, svc = merged(parts["bare"]), merged(parts["service"])
+    log.info(
+        "%s: %.1fs\n  bare %s\n  service %s", label, time.monotonic() - started, _brief(bare), _brief(svc)
+    )
     for name, result in (("bare", bare), ("service", svc)):
         if result["ok"] < result["requests"] and result["mode"] == "closed":
             raise RuntimeError(f"{label}: {name} answered {result['statuses']}")
     return svc, bare
 
 
+def _without_warmup(args: list[str]) -> list[str]:
+    out = list(args)
+    if "--warmup" in out:
+        out[out.index("--warmup") + 1] = "0"
+    return out
+
+
+def _brief(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "latencies_ms"}
+
+
+PHASES = ("single", "batch", "open")
+
+
 async def measure(
-    stack: Stack, sizes: Sizes, *, limit_seconds: float, profile: Path | None = None, tag: str = ""
+    stack: Stack,
+    sizes: Sizes,
+    *,
+    limit_seconds: float,
+    profile: Path | None = None,
+    tag: str = "",
+    phases: tuple[str, ...] = PHASES,
 ) -> dict[str, Any]:
     """Run the three measurements; return the load generator's figures per measurement and server."""
     logs = REPO / ".jangkau" / "test" / "bench"
+    per_round = max(1, round(sizes.rate * sizes.open_seconds / sizes.rounds))
+    single = max(1, sizes.single // sizes.rounds)
+    batches = max(1, sizes.batches // sizes.rounds)
+    # phase: (path, load generator arguments, first item index, profiled)
+    plan: dict[str, tuple[str, list[str], int, bool]] = {
+        "single": (
+            "/v1/registrations",
+            ["--mode", "closed", "--requests", str(single), "--concurrency", str(sizes.concurrency),
+             "--warmup", str(sizes.warmup)],
+            0,
+            True,
+        ),
+        "batch": (
+            "/v1/registrations:batch",
+            ["--mode", "closed", "--batch", str(sizes.batch), "--requests", str(batches),
+             "--concurrency", str(sizes.batch_concurrency), "--warmup", "1"],
+            10_000_000,
+            True,
+        ),
+        "open": (
+            "/v1/registrations",
+            ["--mode", "open", "--rate", str(sizes.rate), "--requests", str(per_round),
+             "--warmup", str(sizes.warmup), "--concurrency", str(sizes.concurrency)],
+            20_000_000,
+            False,
+        ),
+    }  # fmt: skip
     out: dict[str, Any] = {}
     async with registration_servers(stack, logs) as (service, bare, token, _):
         assert bare is not None
         servers = Registry(service, bare, token)
-        single = ["--mode", "closed", "--requests", str(sizes.single)]
-        single += ["--concurrency", str(sizes.concurrency)]
-        out["single"] = await _both(
-            servers,
-            "/v1/registrations",
-            [*single, "--warmup", str(sizes.warmup)],
-            0,
-            limit_seconds,
-            profile,
-            f"registration-single{tag}",
-        )
-        batch = ["--mode", "closed", "--batch", str(sizes.batch), "--requests", str(sizes.batches)]
-        out["batch"] = await _both(
-            servers,
-            "/v1/registrations:batch",
-            [*batch, "--concurrency", str(sizes.batch_concurrency), "--warmup", "1"],
-            10_000_000,
-            limit_seconds,
-            profile,
-            f"registration-batch{tag}",
-        )
-        requests = max(1, round(sizes.rate * sizes.open_seconds))
-        rated = ["--mode", "open", "--rate", str(sizes.rate), "--requests", str(requests)]
-        out["open"] = await _both(
-            servers,
-            "/v1/registrations",
-            [*rated, "--warmup", str(sizes.warmup), "--concurrency", str(sizes.concurrency)],
-            20_000_000,
-            limit_seconds,
-            None,
-            "registration-open",
-        )
+        for phase in phases:
+            path, args, first, profiled = plan[phase]
+            label = f"registration-{phase}{tag}"
+            out[phase] = await _both(
+                servers,
+                path,
+                args,
+                first,
+                rounds=sizes.rounds,
+                limit=limit_seconds,
+                profile=profile if profiled else None,
+                label=label,
+            )
     return out
 
 
@@ -223,13 +299,24 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, default=None, help="write py-spy digests into this folder")
     parser.add_argument("--tag", default="", help="suffix of the profile files (e.g. -before)")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset to run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sizes = Sizes.smoke() if args.smoke else Sizes()
     figures = asyncio.run(
-        measure(test_stack(), sizes, limit_seconds=args.timeout, profile=args.profile, tag=args.tag)
+        measure(
+            test_stack(),
+            sizes,
+            limit_seconds=args.timeout,
+            profile=args.profile,
+            tag=args.tag,
+            phases=tuple(args.phases.split(",")),
+        )
     )
+    if set(figures) != set(PHASES):
+        print(figures)  # noqa: T201
+        return 0
     for row in rows(figures, sizes):
         ratio = f" -> {row['ratio']:.2f}" if row["ratio"] is not None else ""
         verdict = "holds" if row["holds"] else "does NOT hold"

@@ -170,7 +170,7 @@ def profiling(server: Server, folder: Path | None, label: str) -> Any:
             raw.unlink()
 
 
-def summarize(collapsed: str, label: str, top: int = 40) -> str:
+def summarize(collapsed: str, label: str, top: int = 60) -> str:
     """A readable digest of collapsed stacks: share of samples per function, own and total."""
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()

@@ -128,6 +128,7 @@ class Tally:
             "p50_ms": percentile(ms, 50),
             "p99_ms": percentile(ms, 99),
             "max_ms": max(ms, default=0.0),
+            "latencies_ms": [round(x, 2) for x in ms],
             **extra,
         }
 

@@ -35,7 +35,7 @@ from jangkau_registration.ports import (
 EASTERNMOST = timedelta(hours=9)
 #: Standing is told as of today in Jakarta (WIB, UTC+7) unless a date is given.
 JAKARTA = timedelta(hours=7)
-#: Runs of a registration transaction that lost a race, before the error is let through.
+#: Runs of a registration transaction: optimistic first, then with lookups (again if it lost a race).
 ATTEMPTS = 3
 
 
@@ -98,10 +98,11 @@ async def register_workers(
 ) -> list[Answer | DomainError]:
     """Enrol workers in one transaction, answering each as if they had come one after another.
 
-    An item that breaks a rule gets its error and the others are stored. Replays, NIKs known
-    (stored, or earlier in the batch) and client ids reused are settled in memory from two
-    lookups; the new rows then go in with one statement per table. A concurrent transaction that
-    took a NIK or client id meanwhile makes this one roll back and run again: it then sees them.
+    An item that breaks a rule gets its error and the others are stored. The new rows go in with
+    one statement per table. The first attempt takes every item for new (the common case); when
+    a NIK or client id turns out to be taken (before, or by a concurrent transaction meanwhile),
+    it rolls back and the next attempt settles replays, known NIKs and reused client ids in
+    memory from two lookups (items earlier in the same batch count as stored).
     """
     outcomes: list[Answer | DomainError | None] = [None] * len(cmds)
     checked: list[tuple[int, RegisterWorker, str, bytes]] = []
@@ -121,7 +122,7 @@ async def register_workers(
         checked.append((index, cmd, branch, fingerprint))
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            answers = await _enrol_all(checked, ctx)
+            answers = await _enrol_all(checked, ctx, look_up=attempt > 1)
             break
         except LostRace:
             if attempt == ATTEMPTS:
@@ -132,14 +133,21 @@ async def register_workers(
 
 
 async def _enrol_all(
-    checked: Sequence[tuple[int, RegisterWorker, str, bytes]], ctx: Context
+    checked: Sequence[tuple[int, RegisterWorker, str, bytes]], ctx: Context, *, look_up: bool
 ) -> list[Answer | DomainError]:
-    """One attempt: decide every item from what is stored, write the new rows, commit."""
+    """One attempt: decide every item from what is stored, write the new rows, commit.
+
+    Without ``look_up`` every item is taken for new (the common case, two round trips fewer);
+    a NIK or client id found taken on insert then makes the caller run again with the lookups.
+    """
     if not checked:
         return []
     async with ctx.uow() as uow:
-        answered = await uow.answers.get_many([cmd.client_id for _, cmd, _, _ in checked])
-        known = await uow.participants.ids_for_niks([cmd.nik for _, cmd, _, _ in checked])
+        answered: dict[UUID, StoredAnswer] = {}
+        known: dict[str, UUID] = {}
+        if look_up:
+            answered = await uow.answers.get_many([cmd.client_id for _, cmd, _, _ in checked])
+            known = await uow.participants.ids_for_niks([cmd.nik for _, cmd, _, _ in checked])
         now = ctx.now()
         answers: list[Answer | DomainError] = []
         new_people: list[Participant] = []
