@@ -247,7 +247,13 @@ async def freshness(
         await send_all()
         sent = time.perf_counter() - started
         done.set()
-        await asyncio.wait_for(poller, timeout=120)
+        try:
+            await asyncio.wait_for(poller, timeout=120)
+        except TimeoutError:
+            last = seen[-1][1] if seen else None
+            async with metrics_session.get(metrics_url, params={"by": "campaign"}) as response:
+                body = (await response.read())[:2000]
+            raise SystemExit(f"metrics counted {last} of {len(accepted)} accepted items: {body!r}") from None
     accepted.sort()
     waits, cursor = [], 0
     for rank, answered in enumerate(accepted, start=1):
