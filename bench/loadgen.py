@@ -204,6 +204,16 @@ async def campaign_count(session: aiohttp.ClientSession, url: str, campaign: str
     return sum(r["registered"] for r in rows if r["key"] == campaign)
 
 
+def visible_after(accepted: list[float], seen: list[tuple[float, int]]) -> list[float]:
+    """Milliseconds from the k-th answer to the first poll counting at least k items."""
+    waits, cursor = [], 0
+    for rank, answered in enumerate(sorted(accepted), start=1):
+        while seen[cursor][1] < rank:
+            cursor += 1
+        waits.append(max(0.0, seen[cursor][0] - answered) * 1000)
+    return waits
+
+
 async def freshness(
     client: Client, work: list[bytes], rate_items: float, batch: int, metrics_url: str, campaign: str
 ) -> dict[str, Any]:
@@ -254,12 +264,7 @@ async def freshness(
             async with metrics_session.get(metrics_url, params={"by": "campaign"}) as response:
                 body = (await response.read())[:2000]
             raise SystemExit(f"metrics counted {last} of {len(accepted)} accepted items: {body!r}") from None
-    accepted.sort()
-    waits, cursor = [], 0
-    for rank, answered in enumerate(accepted, start=1):
-        while seen[cursor][1] < rank:
-            cursor += 1
-        waits.append(max(0.0, seen[cursor][0] - answered) * 1000)
+    waits = visible_after(accepted, seen)
     intervals = [b[0] - a[0] for a, b in itertools.pairwise(seen)]
     return tally.summary(
         sent,
