@@ -38,16 +38,16 @@ log = logging.getLogger("bench.api")
 class Sizes:
     """How much load each measurement sends."""
 
-    single: int = 3_000
+    single: int = 1_600
     concurrency: int = 16
-    batches: int = 21
+    batches: int = 12
     batch: int = 500
     batch_concurrency: int = 2
     rate: float = 300.0
-    open_seconds: float = 20.0
-    warmup: int = 200
+    open_seconds: float = 10.0
+    warmup: int = 100
     #: Alternating rounds per measurement (bare, service, bare, service, ...); sizes are per run.
-    rounds: int = 3
+    rounds: int = 2
 
     @classmethod
     def smoke(cls) -> "Sizes":
