@@ -74,7 +74,7 @@ async def measure(
                         "--rate", str(sizes.rate),
                         "--requests", str(requests),
                         "--campaign", campaign,
-                        "--villages", "50",
+                        "--villages", "5",
                         "--first", "30000000",
                         "--metrics-url", f"{metrics.url}/v1/coverage",
                         limit_seconds=limit_seconds,
@@ -130,10 +130,15 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--profile", type=Path, default=None, help="write py-spy digests into this folder")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--rate", type=float, default=None, help="items/s instead of the default 1,000")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    table = asyncio.run(run(test_stack(), smoke=args.smoke, limit_seconds=args.timeout, profile=args.profile))
+    sizes = Sizes.smoke() if args.smoke else Sizes()
+    if args.rate:
+        sizes = Sizes(rate=args.rate, seconds=sizes.seconds, batch=sizes.batch)
+    result = asyncio.run(measure(test_stack(), sizes, limit_seconds=args.timeout, profile=args.profile))
+    table = rows(result, sizes)
     for row in table:
         print(f"{row['id']}: {row['value']:,.1f} {row['unit']} ({row['goal']}) {row['what']}")  # noqa: T201
     return 0

@@ -152,19 +152,24 @@ class Client:
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
 
-    async def post(self, body: bytes, tally: Tally, started: float) -> float:
-        """Send one body; record its latency from ``started`` and what it stored; return the answer time."""
+    async def post(self, body: bytes, tally: Tally, started: float) -> tuple[float, int]:
+        """Send one body; record its latency from ``started`` and what it stored.
+
+        Returns the time of the answer and the number of items it stored.
+        """
+        count = 0
         try:
             async with self._session.post(self._url, data=body, headers=self._headers) as response:
                 payload = await response.read()
                 done = time.perf_counter()
                 tally.statuses[str(response.status)] += 1
-                tally.items_stored += stored(response.status, payload)
+                count = stored(response.status, payload)
         except aiohttp.ClientError as err:
             done = time.perf_counter()
             tally.statuses[type(err).__name__] += 1
+        tally.items_stored += count
         tally.latencies.append(done - started)
-        return done
+        return done, count
 
 
 async def closed_loop(client: Client, work: list[bytes], concurrency: int) -> dict[str, Any]:
@@ -215,7 +220,13 @@ def visible_after(accepted: list[float], seen: list[tuple[float, int]]) -> list[
 
 
 async def freshness(
-    client: Client, work: list[bytes], rate_items: float, batch: int, metrics_url: str, campaign: str
+    client: Client,
+    work: list[bytes],
+    rate_items: float,
+    batch: int,
+    metrics_url: str,
+    campaign: str,
+    poll_seconds: float,
 ) -> dict[str, Any]:
     """Send batches at ``rate_items`` items/s; time each accepted item until metrics counts it.
 
@@ -239,9 +250,8 @@ async def freshness(
         await asyncio.gather(*tasks)
 
     async def post_and_note(body: bytes, planned: float) -> None:
-        before = tally.items_stored
-        answered = await client.post(body, tally, planned)
-        accepted.extend([answered] * (tally.items_stored - before))
+        answered, count = await client.post(body, tally, planned)
+        accepted.extend([answered] * count)
 
     async def poll(session: aiohttp.ClientSession) -> None:
         while True:
@@ -249,7 +259,7 @@ async def freshness(
             seen.append((time.perf_counter(), count))
             if done.is_set() and count >= len(accepted):
                 return
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(poll_seconds)
 
     async with aiohttp.ClientSession() as metrics_session:
         poller = asyncio.create_task(poll(metrics_session))
@@ -293,6 +303,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--campaign", default=None, help="campaign id put on every item")
     parser.add_argument("--villages", type=int, default=0, help="use only the first N villages (0: all)")
     parser.add_argument("--metrics-url", default=None, help="metrics /v1/coverage URL (fresh mode)")
+    parser.add_argument("--poll-ms", type=float, default=25.0, help="pause between polls (fresh mode)")
     return parser.parse_args()
 
 
@@ -317,7 +328,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         else:
             if not (args.metrics_url and args.campaign):
                 raise SystemExit("fresh mode needs --metrics-url and --campaign")
-            result = await freshness(client, timed, args.rate, args.batch, args.metrics_url, args.campaign)
+            result = await freshness(
+                client, timed, args.rate, args.batch, args.metrics_url, args.campaign, args.poll_ms / 1000
+            )
     return result | {"mode": args.mode, "batch": args.batch}
 
 
