@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import api
 import fold
+import freshness
 import relay
 from common import REPO, test_stack
 
@@ -75,6 +77,9 @@ async def measure(args: argparse.Namespace) -> list[Row]:
     f = await fold.run(stack, args.events, limit_seconds=args.timeout)
     r = await relay.run(stack, args.rows, limit_seconds=args.timeout)
     ratio1, ratio6 = f.service_eps / f.raw_eps, r.relay_rps / r.raw_rps
+    # Issue 8 rows #3 (registration API) and #4 (freshness): their own modules.
+    api_rows = await api.run(stack, smoke=args.smoke, limit_seconds=args.timeout)
+    api_rows += await freshness.run(stack, smoke=args.smoke, limit_seconds=args.timeout)
     return [
         Row(
             "1",
@@ -114,6 +119,7 @@ async def measure(args: argparse.Namespace) -> list[Row]:
             "bytes/participant",
             "bounded",
         ),
+        *(Row(**row) for row in api_rows),
     ]
 
 
