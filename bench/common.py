@@ -74,6 +74,7 @@ class Bench:
     events: int
     rows: int
     limit_seconds: float
+    smoke: bool = False
 
 
 def ratio_row(

@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import api
 import fold
+import freshness
 import relay
 import scale
 import uvloop
@@ -25,9 +27,23 @@ from common import REPO, Bench, Row, test_stack
 KAFKA_VERSION = "4.1.1"
 
 #: Row producers, run in this order; each gets the stack and sizes and returns its rows.
+async def api_rows(bench: Bench) -> list[Row]:
+    """#3a-c: the registration API against a bare endpoint (bench/api.py)."""
+    found = await api.run(bench.stack, smoke=bench.smoke, limit_seconds=bench.limit_seconds)
+    return [Row(**row) for row in found]
+
+
+async def freshness_rows(bench: Bench) -> list[Row]:
+    """#4a-b: from an accepted registration to the metrics JSON API (bench/freshness.py)."""
+    found = await freshness.run(bench.stack, smoke=bench.smoke, limit_seconds=bench.limit_seconds)
+    return [Row(**row) for row in found]
+
+
 PRODUCERS: dict[str, Callable[[Bench], Awaitable[list[Row]]]] = {
     "fold": fold.rows,  # 1, 2, 5, 7a, 7b
     "scale": scale.rows,  # 1x, 2x
+    "api": api_rows,  # 3a, 3b, 3c
+    "freshness": freshness_rows,  # 4a, 4b
     "relay": relay.rows,  # 6
 }
 
@@ -86,7 +102,7 @@ def machine() -> dict[str, object]:
 
 
 async def measure(args: argparse.Namespace) -> list[Row]:
-    bench = Bench(test_stack(), args.events, args.rows, args.timeout)
+    bench = Bench(test_stack(), args.events, args.rows, args.timeout, args.smoke)
     rows: list[Row] = []
     for name in args.only.split(","):
         rows += await PRODUCERS[name](bench)

@@ -8,18 +8,37 @@ JSON data as in shared/schemas/id.jangkau.bpu.worker.registered.v1.json).
     python examples/consumer.py --bootstrap 127.0.0.1:19092 --from-beginning --max-events 100
 
 A real subscriber de-duplicates on the event's (source, id) or, as here, on the participant id,
-because a topic may hold the same event twice (the producer side guarantees at-least-once).
+because a topic may hold the same event twice (the producer side guarantees at-least-once). It
+also skips records that are not valid events (missing ce_* headers, data that is not a JSON
+object of the schema) instead of stopping on them: one bad record must not block the stream.
 """
 
 import argparse
 import asyncio
+import sys
 from collections import Counter
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
+from cloudevents.core.exceptions import BaseCloudEventException
 
 TOPIC = "bpu.worker.registered.v1"
 TYPE = "id.jangkau.bpu.worker.registered.v1"
+
+
+def registration(record: Any) -> dict[str, Any] | None:
+    """The data of a valid registration event, or None for any other record."""
+    try:
+        event = from_binary_event(KafkaMessage(dict(record.headers), record.key, record.value))
+    except BaseCloudEventException:
+        return None
+    data = event.get_data()
+    if event.get_type() != TYPE or not isinstance(data, dict):
+        return None
+    if not isinstance(data.get("participant_id"), str) or not isinstance(data.get("branch"), str):
+        return None
+    return data
 
 
 async def count_registrations(args: argparse.Namespace) -> Counter[str]:
@@ -33,6 +52,7 @@ async def count_registrations(args: argparse.Namespace) -> Counter[str]:
     )
     seen: set[str] = set()
     per_branch: Counter[str] = Counter()
+    skipped = 0
     await consumer.start()
     try:
         while len(seen) < args.max_events:
@@ -40,13 +60,16 @@ async def count_registrations(args: argparse.Namespace) -> Counter[str]:
             if not batch:
                 break
             for record in (r for records in batch.values() for r in records):
-                event = from_binary_event(KafkaMessage(dict(record.headers), record.key, record.value))
-                data = event.get_data()
-                if event.get_type() == TYPE and data["participant_id"] not in seen:
+                data = registration(record)
+                if data is None:
+                    skipped += 1
+                elif data["participant_id"] not in seen:
                     seen.add(data["participant_id"])
                     per_branch[data["branch"]] += 1
     finally:
         await consumer.stop()
+    if skipped:
+        print(f"skipped {skipped} records that are not valid registrations", file=sys.stderr)  # noqa: T201
     return per_branch
 
 

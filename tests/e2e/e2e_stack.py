@@ -11,6 +11,10 @@ import pytest
 
 from support import REPO, Stack
 
+#: Settings the e2e stack's services run with on top of deploy/local.env: consumer lag measured
+#: every second, so a burst's lag shows on /metrics while it lasts.
+SERVICE_ENV = {"JANGKAU_METRICS_LAG_INTERVAL_SECONDS": "1"}
+
 
 def _run(*args: str, env: dict[str, str]) -> str:
     done = subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True, check=False)
@@ -59,7 +63,7 @@ def _running(component: str, env: dict[str, str]) -> bool:
 @pytest.fixture(scope="session")
 def running_stack(stack: Stack) -> Iterator[RunningStack]:
     """Start Prometheus and the services of the test profile unless running; stop what was started."""
-    env = {**os.environ, "JANGKAU_PROFILE": "test"}
+    env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
     had = {c: _running(c, env) for c in ("prometheus", "services")}
     _run("bash", "deploy/stack.sh", "up", "--with-prometheus", "--with-services", env=env)
     created = _run(

@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from e2e_stack import RunningStack
+from fault_summary import FaultRow
 
 from support import REPO, wait_for
 
@@ -110,8 +111,12 @@ def _hits(blob: bytes, needles: list[bytes]) -> list[bytes]:
 
 @pytest.mark.timeout(280)
 async def test_no_submitted_personal_data_is_on_any_topic(
-    running_stack: RunningStack, submitted: list
-) -> None:  # type: ignore[type-arg]
+    running_stack: RunningStack,
+    submitted: list,  # type: ignore[type-arg]
+    fault_row: FaultRow,
+) -> None:
+    fault_row.fault = "PII scan: every message of every topic"
+    fault_row.load = len(submitted) + 3
     needles = [n for p in submitted for n in _needles(p)]
     bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -148,6 +153,7 @@ async def test_no_submitted_personal_data_is_on_any_topic(
                     del left[tp]
     finally:
         await consumer.stop()
+    fault_row.checked, fault_row.leaked = read, len(found)
     assert read >= 9, f"only {read} messages read: the scan did not see the submitted events"
     assert not found, found[:20]
 
@@ -156,7 +162,12 @@ def _log_files() -> list[Path]:
     return [p for p in LOGS.rglob("*") if p.is_file() and ".log" in p.name]
 
 
-def test_no_submitted_personal_data_is_in_any_log_file(submitted: list) -> None:  # type: ignore[type-arg]
+def test_no_submitted_personal_data_is_in_any_log_file(
+    submitted: list,  # type: ignore[type-arg]
+    fault_row: FaultRow,
+) -> None:
+    fault_row.fault = "PII scan: every log file of the stack"
+    fault_row.load = len(submitted) + 3
     needles = [n for p in submitted for n in _needles(p)]
     files = _log_files()
     names = {f.relative_to(LOGS).as_posix() for f in files}
@@ -167,12 +178,18 @@ def test_no_submitted_personal_data_is_in_any_log_file(submitted: list) -> None:
         "pg/postgres.log",
     } <= names
     found = [f"{f}: {h!r}" for f in files for h in _hits(f.read_bytes(), needles)]
+    fault_row.checked, fault_row.leaked = len(files), len(found)
+    fault_row.note = f"{len(files)} log files scanned"
     assert not found, found
 
 
 def test_no_submitted_personal_data_is_on_any_metrics_page(
-    running_stack: RunningStack, submitted: list
-) -> None:  # type: ignore[type-arg]
+    running_stack: RunningStack,
+    submitted: list,  # type: ignore[type-arg]
+    fault_row: FaultRow,
+) -> None:
+    fault_row.fault = "PII scan: /metrics of the three services"
+    fault_row.load = len(submitted) + 3
     needles = [n for p in submitted for n in _needles(p)]
     found = []
     for service in ("registration", "campaigns", "metrics"):
@@ -180,4 +197,6 @@ def test_no_submitted_personal_data_is_on_any_metrics_page(
         assert page.status_code == 200, page.text
         assert b"# TYPE" in page.content
         found += [f"{service}: {h!r}" for h in _hits(page.content, needles)]
+        fault_row.checked += 1
+    fault_row.leaked = len(found)
     assert not found, found

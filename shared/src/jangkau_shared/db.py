@@ -1,6 +1,7 @@
 """PostgreSQL helpers: the async engine factory and alembic migrations run from code."""
 
 import asyncio
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +15,37 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from jangkau_shared.settings import DatabaseSettings
 
 
+def tls(settings: DatabaseSettings) -> str | ssl.SSLContext:
+    """asyncpg's ``ssl`` argument: the sslmode itself, or a context that verifies as the mode says.
+
+    As in libpq: require encrypts without checking the server unless a root certificate is given;
+    verify-ca checks the CA; verify-full also checks that the certificate names the host.
+    """
+    mode = settings.database_sslmode
+    if mode in ("disable", "allow", "prefer"):
+        return mode
+    root = settings.database_sslrootcert
+    context = ssl.create_default_context(cafile=str(root) if root else None)
+    context.check_hostname = mode == "verify-full"
+    if mode == "require" and root is None:
+        context.verify_mode = ssl.CERT_NONE
+    if settings.database_sslcert:
+        password = settings.database_sslpassword
+        context.load_cert_chain(
+            settings.database_sslcert,
+            settings.database_sslkey,
+            password.get_secret_value() if password else None,
+        )
+    return context
+
+
 def create_engine(settings: DatabaseSettings, **overrides: Any) -> AsyncEngine:
     """Return a pooled async engine for the service's own database (connects lazily)."""
-    connect_args: dict[str, Any] = {}
-    if settings.database_ssl != "prefer":
-        connect_args["ssl"] = settings.database_ssl
     options: dict[str, Any] = {
         "pool_size": settings.database_pool_size,
         "max_overflow": settings.database_pool_size,
         "pool_pre_ping": True,
-        "connect_args": connect_args,
+        "connect_args": {"ssl": tls(settings)},
     }
     return create_async_engine(settings.database_url.get_secret_value(), **(options | overrides))
 

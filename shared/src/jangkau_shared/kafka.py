@@ -7,7 +7,9 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 from faststream.kafka import KafkaBroker
+from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from jangkau_shared.settings import KafkaSettings
@@ -15,40 +17,52 @@ from jangkau_shared.topics import ALL_TOPICS, dead_letter_topic, partitions_for
 
 
 def _ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:
-    if settings.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+    """TLS context of SSL and SASL_SSL: the CA bundle (or the system's) and the client certificate."""
+    if not settings.kafka_security_protocol.endswith("SSL"):
         return None
-    cafile = str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
-    return ssl.create_default_context(cafile=cafile)
+    password = settings.kafka_ssl_key_password
+    context: ssl.SSLContext = create_ssl_context(
+        cafile=settings.kafka_ssl_cafile,
+        certfile=settings.kafka_ssl_certfile,
+        keyfile=settings.kafka_ssl_keyfile,
+        password=password.get_secret_value() if password else None,
+    )
+    return context
 
 
-def _sasl_credentials(settings: KafkaSettings) -> tuple[str, str, str] | None:
-    """Return (mechanism, username, password) when SASL is configured, else None."""
+def faststream_security(settings: KafkaSettings) -> BaseSecurity | None:
+    """Translate the settings into FastStream's security object (None: plaintext)."""
+    context = _ssl_context(settings)
     if not settings.kafka_security_protocol.startswith("SASL"):
-        return None
-    if not (settings.kafka_sasl_mechanism and settings.kafka_sasl_username):
-        raise ValueError("SASL needs kafka_sasl_mechanism and kafka_sasl_username")
-    password = settings.kafka_sasl_password
-    secret = password.get_secret_value() if password else ""
-    return settings.kafka_sasl_mechanism, settings.kafka_sasl_username, secret
+        return BaseSecurity(ssl_context=context) if context else None
+    kinds: dict[str, type[SASLPlaintext | SASLScram256 | SASLScram512]] = {
+        "PLAIN": SASLPlaintext,
+        "SCRAM-SHA-256": SASLScram256,
+        "SCRAM-SHA-512": SASLScram512,
+    }
+    mechanism, username, password = (
+        settings.kafka_sasl_mechanism,
+        settings.kafka_sasl_username,
+        settings.kafka_sasl_password,
+    )
+    if mechanism is None or username is None or password is None:  # KafkaSettings refuses this
+        raise ValueError(f"{settings.kafka_security_protocol} needs a SASL mechanism, username and password")
+    return kinds[mechanism](
+        username=username,
+        password=password.get_secret_value(),
+        ssl_context=context,
+        use_ssl=context is not None,
+    )
 
 
 def connection_options(settings: KafkaSettings) -> dict[str, Any]:
-    """Return the aiokafka connection options (bootstrap, TLS, SASL) of ``settings``."""
+    """Return the aiokafka connection options (bootstrap, TLS, SASL): the same as the FastStream broker's."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
-        "security_protocol": settings.kafka_security_protocol,
         "client_id": settings.kafka_client_id,
-        "ssl_context": _ssl_context(settings),
+        "security_protocol": "PLAINTEXT",
     }
-    sasl = _sasl_credentials(settings)
-    if sasl:
-        mechanism, username, password = sasl
-        options |= {
-            "sasl_mechanism": mechanism,
-            "sasl_plain_username": username,
-            "sasl_plain_password": password,
-        }
-    return options
+    return options | parse_security(faststream_security(settings))
 
 
 def create_producer(settings: KafkaSettings, **overrides: Any) -> AIOKafkaProducer:
@@ -60,23 +74,6 @@ def create_producer(settings: KafkaSettings, **overrides: Any) -> AIOKafkaProduc
         "max_batch_size": 256 * 1024,
     }
     return AIOKafkaProducer(**(options | overrides))
-
-
-def faststream_security(settings: KafkaSettings) -> BaseSecurity | None:
-    """Translate the settings into FastStream's security object."""
-    context = _ssl_context(settings)
-    sasl = _sasl_credentials(settings)
-    if sasl is None:
-        return BaseSecurity(ssl_context=context) if context else None
-    mechanism, username, password = sasl
-    kinds: dict[str, type[SASLPlaintext | SASLScram256 | SASLScram512]] = {
-        "PLAIN": SASLPlaintext,
-        "SCRAM-SHA-256": SASLScram256,
-        "SCRAM-SHA-512": SASLScram512,
-    }
-    return kinds[mechanism](
-        username=username, password=password, ssl_context=context, use_ssl=context is not None
-    )
 
 
 def create_broker(settings: KafkaSettings, **overrides: Any) -> KafkaBroker:

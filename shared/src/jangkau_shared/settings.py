@@ -3,11 +3,14 @@
 import base64
 import binascii
 import contextlib
+from functools import partial
 from pathlib import Path
 from typing import Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 Environment = Literal["local", "test", "production"]
 
@@ -54,15 +57,47 @@ class ServiceSettings(BaseSettings):
         return self
 
 
+def _variable(settings: BaseSettings, name: str) -> str:
+    """The environment variable of a setting, e.g. JANGKAU_METRICS_KAFKA_SASL_PASSWORD."""
+    return f"{settings.model_config.get('env_prefix', '')}{name}".upper()
+
+
+def _missing_files(settings: BaseSettings, names: tuple[str, ...]) -> list[str]:
+    paths = {name: getattr(settings, name) for name in names}
+    return [f"{_variable(settings, n)}={p} does not exist" for n, p in paths.items() if p and not p.is_file()]
+
+
+KafkaProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
 class KafkaSettings(BaseSettings):
     """How to reach the Kafka cluster; TLS and SASL are configuration only."""
 
     kafka_bootstrap_servers: str = Field(description="Comma-separated host:port list of brokers.")
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    kafka_sasl_username: str | None = None
-    kafka_sasl_password: SecretStr | None = None
-    kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle to verify brokers.")
+    kafka_security_protocol: KafkaProtocol = Field(
+        default="PLAINTEXT", description="PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (SASL over TLS)."
+    )
+    kafka_sasl_mechanism: SaslMechanism | None = Field(
+        default=None, description="With SASL_*: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512."
+    )
+    kafka_sasl_username: str | None = Field(default=None, description="With SASL_*: the user.")
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="With SASL_*: the password.")
+    kafka_ssl_cafile: Path | None = Field(
+        default=None,
+        description="With SSL/SASL_SSL: PEM CA bundle that signs the brokers (system CAs if unset).",
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        default=None,
+        description="With SSL/SASL_SSL: PEM client certificate, when brokers ask for one (mTLS).",
+    )
+    kafka_ssl_keyfile: Path | None = Field(
+        default=None,
+        description="PEM private key of the client certificate (if not in the certificate file).",
+    )
+    kafka_ssl_key_password: SecretStr | None = Field(
+        default=None, description="Password of an encrypted client key."
+    )
     kafka_client_id: str = Field(default="jangkau", description="Client id shown in broker logs.")
     kafka_topic_prefix: str = Field(
         default="", description="Prefix put before every topic name (isolates tests or tenants)."
@@ -72,9 +107,32 @@ class KafkaSettings(BaseSettings):
         default=1, ge=1, description="Replication factor of topics the services create (3 in production)."
     )
 
+    @model_validator(mode="after")
+    def _kafka_security_is_complete(self) -> Self:
+        protocol, var = self.kafka_security_protocol, partial(_variable, self)
+        sasl = ("kafka_sasl_mechanism", "kafka_sasl_username", "kafka_sasl_password")
+        tls = ("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile", "kafka_ssl_key_password")
+        if protocol.startswith("SASL"):
+            problems = [f"{var(n)} is required with {protocol}" for n in sasl if getattr(self, n) is None]
+        else:
+            problems = [
+                f"{var(n)} needs SASL_PLAINTEXT or SASL_SSL, not {protocol}" for n in sasl if getattr(self, n)
+            ]
+        if not protocol.endswith("SSL"):
+            problems += [f"{var(n)} needs SSL or SASL_SSL, not {protocol}" for n in tls if getattr(self, n)]
+        if (self.kafka_ssl_keyfile or self.kafka_ssl_key_password) and not self.kafka_ssl_certfile:
+            problems.append(f"{var('kafka_ssl_keyfile')} and its password need {var('kafka_ssl_certfile')}")
+        problems += _missing_files(self, tls[:3])
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     def topic(self, name: str) -> str:
         """Return the topic name as this deployment spells it."""
         return f"{self.kafka_topic_prefix}{name}"
+
+
+SslMode = Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 
 
 class DatabaseSettings(BaseSettings):
@@ -84,9 +142,50 @@ class DatabaseSettings(BaseSettings):
         description="SQLAlchemy URL, e.g. postgresql+asyncpg://user:password@host:5432/registration."
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    database_ssl: Literal["disable", "prefer", "require", "verify-full"] = Field(
-        default="prefer", description="TLS towards PostgreSQL (verify-full in production)."
+    database_sslmode: SslMode = Field(
+        default="prefer",
+        description="TLS towards PostgreSQL, as libpq's sslmode: disable, allow, prefer, require, "
+        "verify-ca (checks the CA) or verify-full (also the host name; use it in production).",
     )
+    database_sslrootcert: Path | None = Field(
+        default=None, description="PEM CA bundle that signs the server (system CAs if unset)."
+    )
+    database_sslcert: Path | None = Field(
+        default=None, description="PEM client certificate, if the server asks."
+    )
+    database_sslkey: Path | None = Field(
+        default=None,
+        description="PEM private key of the client certificate (if not in the certificate file).",
+    )
+    database_sslpassword: SecretStr | None = Field(
+        default=None, description="Password of an encrypted client key."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _is_a_url(cls, value: SecretStr) -> SecretStr:
+        try:
+            make_url(value.get_secret_value())
+        except ArgumentError:
+            raise ValueError("is not a URL like postgresql+asyncpg://user:password@host:5432/name") from None
+        return value
+
+    @model_validator(mode="after")
+    def _database_tls_is_complete(self) -> Self:
+        var, files = partial(_variable, self), ("database_sslrootcert", "database_sslcert", "database_sslkey")
+        problems = []
+        if self.database_sslmode in ("disable", "allow", "prefer"):
+            problems = [
+                f"{var(n)} needs {var('database_sslmode')} require, verify-ca or verify-full"
+                for n in (*files, "database_sslpassword")
+                if getattr(self, n)
+            ]
+        if (self.database_sslkey or self.database_sslpassword) and not self.database_sslcert:
+            problems.append(f"{var('database_sslkey')} and its password need {var('database_sslcert')}")
+        problems += _missing_files(self, files)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 S = TypeVar("S", bound=BaseSettings)
@@ -98,5 +197,13 @@ def load_settings(cls: type[S]) -> S:
         return cls()
     except ValidationError as err:
         prefix = str(cls.model_config.get("env_prefix", ""))
-        problems = [f"{prefix}{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in err.errors()]
+        # Only the message of each error: its input may be a secret.
+        problems = [_problem(prefix, e["loc"], e["msg"]) for e in err.errors()]
         raise ConfigurationError(f"{cls.__name__} is not configured: " + "; ".join(problems)) from None
+
+
+def _problem(prefix: str, loc: tuple[int | str, ...], message: str) -> str:
+    message = message.removeprefix("Value error, ")
+    if not loc:  # a rule across settings: its message names the variables
+        return message
+    return f"{prefix}{'_'.join(str(p) for p in loc).upper()}: {message}"

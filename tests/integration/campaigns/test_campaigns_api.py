@@ -181,6 +181,6 @@ async def test_the_openapi_document_describes_every_route_and_its_problems(campa
     }
     held = paths["/v1/campaigns/{campaign_id}/held"]["post"]["responses"]
     assert {"200", "401", "403", "404", "409", "422"} <= set(held)
-    assert held["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
+    assert held["409"]["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
     retention = document["components"]["schemas"]["RetentionOut"]["properties"]["active"]
     assert "description" in retention

@@ -1,6 +1,7 @@
 """Hand-written fakes of the registration ports, wired like bootstrap wires the real ones."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -13,7 +14,7 @@ from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
 from jangkau_registration.domain.outcomes import StoredAnswer
 from jangkau_registration.domain.participants import Participant, ParticipantRecord
-from jangkau_registration.ports import DuplicateClientId, DuplicateNik
+from jangkau_registration.ports import DuplicateClientId
 from jangkau_registration.service import Context
 from jangkau_shared.events import EventData
 
@@ -35,18 +36,21 @@ class FakeParticipantRepository:
     def __init__(self, store: Store, staged: dict[UUID, ParticipantRecord], niks: dict[str, UUID]) -> None:
         self._store, self._staged, self._niks = store, staged, niks
 
-    async def add(self, participant: Participant) -> None:
-        if participant.nik.value in self._store.niks or participant.nik.value in self._niks:
-            raise DuplicateNik()
-        self._niks[participant.nik.value] = participant.participant_id
-        p = participant
-        self._staged[p.participant_id] = ParticipantRecord(
-            p.participant_id, p.branch, p.village_code, p.segment, p.programmes, p.income_bracket,
-            p.channel, p.registered_on, None, p.campaign_id,
-        )  # fmt: skip
+    async def add_new(self, participants: Sequence[Participant]) -> set[UUID]:
+        added = set()
+        for p in participants:
+            if p.nik.value in self._store.niks or p.nik.value in self._niks:
+                continue
+            self._niks[p.nik.value] = p.participant_id
+            self._staged[p.participant_id] = ParticipantRecord(
+                p.participant_id, p.branch, p.village_code, p.segment, p.programmes, p.income_bracket,
+                p.channel, p.registered_on, None, p.campaign_id,
+            )  # fmt: skip
+            added.add(p.participant_id)
+        return added
 
-    async def id_for_nik(self, nik: Nik) -> UUID | None:
-        return self._store.niks.get(nik.value)
+    async def ids_for_niks(self, niks: Sequence[Nik]) -> dict[str, UUID]:
+        return {n.value: self._store.niks[n.value] for n in niks if n.value in self._store.niks}
 
     async def get(self, participant_id: UUID, *, for_update: bool = False) -> ParticipantRecord | None:
         return self._staged.get(participant_id) or self._store.participants.get(participant_id)
@@ -76,6 +80,14 @@ class FakeAnswerBook:
         if stored.client_id in self._store.answers:
             raise DuplicateClientId()
         self._staged[stored.client_id] = stored
+
+    async def get_many(self, client_ids: Sequence[UUID]) -> dict[UUID, StoredAnswer]:
+        return {c: self._store.answers[c] for c in client_ids if c in self._store.answers}
+
+    async def put_new(self, answers: Sequence[StoredAnswer]) -> set[UUID]:
+        fresh = [a for a in answers if a.client_id not in self._store.answers | self._staged]
+        self._staged |= {a.client_id: a for a in fresh}
+        return {a.client_id for a in fresh}
 
 
 class FakeUnitOfWork:

@@ -1,7 +1,7 @@
 """Pure rules: months, standing, the rate table, which months a payment may cover."""
 
 from datetime import UTC, date, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -11,7 +11,7 @@ from jangkau_registration.domain.coverage import State, last_due_month, standing
 from jangkau_registration.domain.errors import AmountMismatch, InvalidField
 from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
-from jangkau_registration.domain.participants import ParticipantRecord, check_name
+from jangkau_registration.domain.participants import ParticipantRecord, RegisterWorker, check_name
 from jangkau_shared.events import Channel, PayerType, Programme, Segment
 
 RATES = load_rates()
@@ -148,3 +148,30 @@ def test_a_payment_covers_only_1_3_6_or_12_months() -> None:
     with pytest.raises(InvalidField) as err:
         _accept(_record(None), _pay(Month(2026, 1), 2, 33_600, date(2026, 1, 10)))
     assert (err.value.field, err.value.value) == ("months", 2)
+
+
+def test_the_canonical_content_of_a_registration_keeps_the_bytes_stored_fingerprints_were_made_of() -> None:
+    cmd = RegisterWorker(
+        client_id=UUID("6f1c1f43-3d38-4d5e-9a3b-2f4b4f1e2a10"),
+        nik=Nik.parse("5171015508850001"),
+        name="Ni Made Contoh",
+        village_code="51.71.01.1003",
+        segment=Segment.STREET_VENDOR,
+        programmes=frozenset({Programme.JKM, Programme.JKK, Programme.JHT}),
+        income_bracket=1_000_000,
+        channel=Channel.BOOTH,
+        registered_on=date(2026, 1, 10),
+        branch="denpasar",
+        campaign_id=UUID("0d3b1a3e-5f55-4b8e-8f0e-1c9b6d0f7a21"),
+        birth_date=date(1985, 8, 15),
+        sex="F",
+    )
+
+    assert cmd.canonical() == (
+        b'{"birth_date": "1985-08-15", "branch": "denpasar", '
+        b'"campaign_id": "0d3b1a3e-5f55-4b8e-8f0e-1c9b6d0f7a21", "channel": "booth", '
+        b'"client_id": "6f1c1f43-3d38-4d5e-9a3b-2f4b4f1e2a10", "income_bracket": 1000000, '
+        b'"name": "Ni Made Contoh", "nik": {"value": "5171015508850001"}, '
+        b'"programmes": ["JHT", "JKK", "JKM"], "registered_on": "2026-01-10", '
+        b'"segment": "street_vendor", "sex": "F", "village_code": "51.71.01.1003"}'
+    )

@@ -1,19 +1,20 @@
 """Use cases through bootstrap-like wiring with hand-written fakes."""
 
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 import pytest
-from registration_fakes import DENPASAR, Branches, Store, context
+from registration_fakes import DENPASAR, Branches, FakeUnitOfWork, Store, context
 
 from jangkau_registration import service
 from jangkau_registration.domain.contributions import PayContribution
 from jangkau_registration.domain.errors import ClientIdConflict, InvalidField, OutOfScope, ParticipantNotFound
 from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
-from jangkau_registration.domain.outcomes import Outcome
-from jangkau_registration.domain.participants import RegisterWorker
+from jangkau_registration.domain.outcomes import Answer, Outcome
+from jangkau_registration.domain.participants import Participant, RegisterWorker
 from jangkau_shared.events import (
     Channel,
     ContributionPaidV1,
@@ -83,6 +84,75 @@ async def test_a_known_nik_answers_already_registered_with_the_existing_id() -> 
 
     assert (second.outcome, second.participant_id) == (Outcome.ALREADY_REGISTERED, first.participant_id)
     assert len(store.events) == 1
+
+
+async def test_a_batch_answers_each_item_as_if_they_had_come_one_after_another() -> None:
+    store, first = Store(), _worker()
+    items = [
+        first,
+        _worker("5171011508850002", village_code="15.04.03.2015"),  # another branch: out of scope
+        _worker(),  # first's NIK under another client id
+        first,  # first again: a replay
+        _worker(client_id=first.client_id, name="Other"),  # first's client id, other content
+        _worker("5171011508850003"),
+    ]
+    outcomes = await service.register_workers(items, scope=DENPASAR, ctx=context(store))
+
+    created, out_of_scope, known, replay, conflict, other = outcomes
+    assert isinstance(created, Answer)
+    assert created.outcome is Outcome.CREATED
+    assert isinstance(out_of_scope, OutOfScope)
+    assert isinstance(known, Answer)
+    assert (known.outcome, known.participant_id) == (Outcome.ALREADY_REGISTERED, created.participant_id)
+    assert isinstance(replay, Answer)
+    assert replay.replayed
+    assert replay.participant_id == created.participant_id
+    assert isinstance(conflict, ClientIdConflict)
+    assert isinstance(other, Answer)
+    assert other.outcome is Outcome.CREATED
+    assert len(store.events) == 2
+    assert len(store.answers) == 3
+
+
+class _RivalFirst(FakeUnitOfWork):
+    """A transaction that a concurrent one beats to a NIK: the rival commits just before our insert."""
+
+    def __init__(self, store: Store, rival: RegisterWorker) -> None:
+        super().__init__(store)
+        self._rival = rival
+        inner = self.participants.add_new
+
+        async def add_new(people: Sequence[Participant]) -> set[UUID]:
+            rival = FakeUnitOfWork(store)
+            await rival.participants.add_new([_enrolled(self._rival)])
+            await rival.commit()
+            return await inner(people)
+
+        self.participants.add_new = add_new  # type: ignore[method-assign]
+
+
+def _enrolled(cmd: RegisterWorker) -> Participant:
+    return Participant.enrol(
+        cmd, participant_id=uuid4(), branch="denpasar", now=datetime(2026, 1, 10, tzinfo=UTC)
+    )
+
+
+async def test_a_batch_that_lost_a_race_for_a_nik_runs_again_and_answers_already_registered() -> None:
+    store, cmd = Store(), _worker()
+    attempts: list[FakeUnitOfWork] = []
+
+    def uow() -> FakeUnitOfWork:
+        attempts.append(_RivalFirst(store, cmd) if not attempts else FakeUnitOfWork(store))
+        return attempts[-1]
+
+    ctx = replace(context(store), uow=uow)
+    (answer,) = await service.register_workers([cmd], scope=DENPASAR, ctx=ctx)
+
+    assert len(attempts) == 2
+    assert isinstance(answer, Answer)
+    assert answer.outcome is Outcome.ALREADY_REGISTERED
+    assert answer.participant_id == store.niks[cmd.nik.value]
+    assert store.events == []
 
 
 async def test_the_branch_is_derived_from_the_village_and_checked_against_the_scope() -> None:

@@ -4,7 +4,7 @@ import pytest
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from jangkau_shared.kafka import connection_options, create_producer
+from jangkau_shared.kafka import create_producer
 from jangkau_shared.settings import (
     ConfigurationError,
     DatabaseSettings,
@@ -45,27 +45,6 @@ async def test_producers_are_idempotent_and_wait_for_all_replicas() -> None:
         assert producer._sender._acks == -1, "acks is not all"
     finally:
         await producer.stop()
-
-
-def test_sasl_over_tls_is_configuration_only() -> None:
-    settings = KafkaSettings(
-        kafka_bootstrap_servers="broker:9093",
-        kafka_security_protocol="SASL_SSL",
-        kafka_sasl_mechanism="SCRAM-SHA-512",
-        kafka_sasl_username="jangkau",
-        kafka_sasl_password=SecretStr("s3cret"),
-    )
-    options = connection_options(settings)
-    assert options["security_protocol"] == "SASL_SSL"
-    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
-    assert options["sasl_plain_password"] == "s3cret"
-    assert options["ssl_context"] is not None
-
-
-def test_sasl_without_a_username_is_a_configuration_error() -> None:
-    settings = KafkaSettings(kafka_bootstrap_servers="b:9093", kafka_security_protocol="SASL_PLAINTEXT")
-    with pytest.raises(ValueError, match="kafka_sasl_username"):
-        connection_options(settings)
 
 
 def test_production_refuses_the_public_demo_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,6 @@
 """Roles the use cases need from infrastructure."""
 
+from collections.abc import Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -14,12 +15,12 @@ from jangkau_shared.ports import TransactionalOutbox
 class ParticipantRepository(Protocol):
     """Stores participants; finds them by id or by NIK (through a keyed hash)."""
 
-    async def add(self, participant: Participant) -> None:
-        """Store a new participant; raise DuplicateNik when the NIK is taken."""
+    async def add_new(self, participants: Sequence[Participant]) -> set[UUID]:
+        """Store new participants at once; skip those whose NIK is taken; return the ids stored."""
         ...
 
-    async def id_for_nik(self, nik: Nik) -> UUID | None:
-        """Return the participant id registered under ``nik``, if any."""
+    async def ids_for_niks(self, niks: Sequence[Nik]) -> dict[str, UUID]:
+        """Return the participant ids registered under any of ``niks``, by NIK value."""
         ...
 
     async def get(self, participant_id: UUID, *, for_update: bool = False) -> ParticipantRecord | None:
@@ -48,6 +49,14 @@ class AnswerBook(Protocol):
 
     async def put(self, stored: StoredAnswer) -> None:
         """Remember an answer; raise DuplicateClientId when the id is already taken."""
+        ...
+
+    async def get_many(self, client_ids: Sequence[UUID]) -> dict[UUID, StoredAnswer]:
+        """Return the answers given to any of ``client_ids``, by client id."""
+        ...
+
+    async def put_new(self, answers: Sequence[StoredAnswer]) -> set[UUID]:
+        """Remember answers at once; skip client ids already taken; return the client ids stored."""
         ...
 
 
@@ -98,8 +107,8 @@ class Scope(Protocol):
         ...
 
 
-class DuplicateNik(Exception):
-    """Raised by a repository when a NIK is already registered."""
+class LostRace(Exception):
+    """A concurrent transaction took a NIK or client id first (or the two deadlocked): run again."""
 
 
 class DuplicateClientId(Exception):

@@ -1,13 +1,19 @@
 """Use cases of the registration service: register, pay, tell a participant's standing."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 from jangkau_registration.domain.contributions import PayContribution, accept_contribution
 from jangkau_registration.domain.coverage import Standing, standing
-from jangkau_registration.domain.errors import ClientIdConflict, InvalidField, OutOfScope, ParticipantNotFound
+from jangkau_registration.domain.errors import (
+    ClientIdConflict,
+    DomainError,
+    InvalidField,
+    OutOfScope,
+    ParticipantNotFound,
+)
 from jangkau_registration.domain.outcomes import Answer, Outcome, StoredAnswer
 from jangkau_registration.domain.participants import (
     Participant,
@@ -18,8 +24,8 @@ from jangkau_registration.domain.participants import (
 from jangkau_registration.domain.rates import RateTable
 from jangkau_registration.ports import (
     DuplicateClientId,
-    DuplicateNik,
     Fingerprinter,
+    LostRace,
     Places,
     Scope,
     UnitOfWork,
@@ -29,6 +35,8 @@ from jangkau_registration.ports import (
 EASTERNMOST = timedelta(hours=9)
 #: Standing is told as of today in Jakarta (WIB, UTC+7) unless a date is given.
 JAKARTA = timedelta(hours=7)
+#: Runs of a registration transaction: optimistic first, then with lookups (again if it lost a race).
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -79,44 +87,98 @@ def branch_of(cmd: RegisterWorker, *, places: Places, scope: Scope) -> str:
 
 async def register_worker(cmd: RegisterWorker, *, scope: Scope, ctx: Context) -> Answer:
     """Enrol a worker once per NIK; the event is committed with the participant."""
-    check_registration(
-        cmd,
-        today=ctx.latest_field_day(),
-        earliest=ctx.rates.programme_started,
-        brackets=ctx.rates.income_brackets,
-    )
-    branch = branch_of(cmd, places=ctx.places, scope=scope)
-    fingerprint = ctx.fingerprints.fingerprint(b"registration:" + cmd.canonical())
+    (outcome,) = await register_workers([cmd], scope=scope, ctx=ctx)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+async def register_workers(
+    cmds: Sequence[RegisterWorker], *, scope: Scope, ctx: Context
+) -> list[Answer | DomainError]:
+    """Enrol workers in one transaction, answering each as if they had come one after another.
+
+    An item that breaks a rule gets its error and the others are stored. The new rows go in with
+    one statement per table. The first attempt takes every item for new (the common case); when
+    a NIK or client id turns out to be taken (before, or by a concurrent transaction meanwhile),
+    it rolls back and the next attempt settles replays, known NIKs and reused client ids in
+    memory from two lookups (items earlier in the same batch count as stored).
+    """
+    outcomes: list[Answer | DomainError | None] = [None] * len(cmds)
+    checked: list[tuple[int, RegisterWorker, str, bytes]] = []
+    for index, cmd in enumerate(cmds):
+        try:
+            check_registration(
+                cmd,
+                today=ctx.latest_field_day(),
+                earliest=ctx.rates.programme_started,
+                brackets=ctx.rates.income_brackets,
+            )
+            branch = branch_of(cmd, places=ctx.places, scope=scope)
+        except DomainError as err:
+            outcomes[index] = err
+            continue
+        fingerprint = ctx.fingerprints.fingerprint(b"registration:" + cmd.canonical())
+        checked.append((index, cmd, branch, fingerprint))
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            answers = await _enrol_all(checked, ctx, look_up=attempt > 1)
+            break
+        except LostRace:
+            if attempt == ATTEMPTS:
+                raise
+    for (index, *_), answer in zip(checked, answers, strict=True):
+        outcomes[index] = answer
+    return [o for o in outcomes if o is not None]
+
+
+async def _enrol_all(
+    checked: Sequence[tuple[int, RegisterWorker, str, bytes]], ctx: Context, *, look_up: bool
+) -> list[Answer | DomainError]:
+    """One attempt: decide every item from what is stored, write the new rows, commit.
+
+    Without ``look_up`` every item is taken for new (the common case, two round trips fewer);
+    a NIK or client id found taken on insert then makes the caller run again with the lookups.
+    """
+    if not checked:
+        return []
     async with ctx.uow() as uow:
-        if (replayed := await _replay(uow, cmd.client_id, fingerprint)) is not None:
-            return replayed
-        answer = await _enrol(cmd, uow=uow, branch=branch, now=ctx.now())
-        if answer is None:  # a concurrent request with this NIK won; it may have been this very item
-            return await _replay(uow, cmd.client_id, fingerprint) or await _existing(cmd, uow)
-        await _remember(uow, StoredAnswer(cmd.client_id, "registration", fingerprint, answer))
+        answered: dict[UUID, StoredAnswer] = {}
+        known: dict[str, UUID] = {}
+        if look_up:
+            answered = await uow.answers.get_many([cmd.client_id for _, cmd, _, _ in checked])
+            known = await uow.participants.ids_for_niks([cmd.nik for _, cmd, _, _ in checked])
+        now = ctx.now()
+        answers: list[Answer | DomainError] = []
+        new_people: list[Participant] = []
+        remembered: list[StoredAnswer] = []
+        for _, cmd, branch, fingerprint in checked:
+            earlier = answered.get(cmd.client_id)
+            if earlier is not None:
+                same = earlier.fingerprint == fingerprint
+                answers.append(earlier.answer.as_replay() if same else ClientIdConflict(cmd.client_id))
+                continue
+            existing = known.get(cmd.nik.value)
+            if existing is not None:
+                answer = Answer(Outcome.ALREADY_REGISTERED, existing)
+            else:
+                participant = Participant.enrol(cmd, participant_id=uuid4(), branch=branch, now=now)
+                known[cmd.nik.value] = participant.participant_id
+                new_people.append(participant)
+                answer = Answer(Outcome.CREATED, participant.participant_id)
+            answered[cmd.client_id] = StoredAnswer(cmd.client_id, "registration", fingerprint, answer)
+            remembered.append(answered[cmd.client_id])
+            answers.append(answer)
+        if not remembered:
+            return answers  # replays and conflicts only: nothing to write
+        if len(await uow.participants.add_new(new_people)) < len(new_people):
+            raise LostRace()
+        if len(await uow.answers.put_new(remembered)) < len(remembered):
+            raise LostRace()
+        for participant in new_people:
+            uow.publish(participant.registered_event())
         await uow.commit()
-    return answer
-
-
-async def _enrol(cmd: RegisterWorker, *, uow: UnitOfWork, branch: str, now: datetime) -> Answer | None:
-    """Add the participant and queue its event; None when the NIK was taken meanwhile."""
-    existing = await uow.participants.id_for_nik(cmd.nik)
-    if existing is not None:
-        return Answer(Outcome.ALREADY_REGISTERED, existing)
-    participant = Participant.enrol(cmd, participant_id=uuid4(), branch=branch, now=now)
-    try:
-        await uow.participants.add(participant)
-    except DuplicateNik:
-        return None
-    uow.publish(participant.registered_event())
-    return Answer(Outcome.CREATED, participant.participant_id)
-
-
-async def _existing(cmd: RegisterWorker, uow: UnitOfWork) -> Answer:
-    existing = await uow.participants.id_for_nik(cmd.nik)
-    if existing is None:
-        raise RuntimeError("NIK reported duplicate but not found")
-    return Answer(Outcome.ALREADY_REGISTERED, existing)
+    return answers
 
 
 async def pay_contribution(cmd: PayContribution, *, scope: Scope, ctx: Context) -> Answer:

@@ -12,10 +12,12 @@ Month = Annotated[
     StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$"),
     Field(examples=["2017-08"]),
 ]
+#: Pattern of a branch office code, for query and path parameters too.
+BRANCH_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
 #: A branch office code (a slug such as ``denpasar``), never personal data.
 BranchCode = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$"),
+    StringConstraints(pattern=BRANCH_PATTERN),
     Field(examples=["denpasar"]),
 ]
 #: A Kemendagri village (desa/kelurahan) code in dotted form.

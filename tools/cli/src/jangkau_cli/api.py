@@ -162,9 +162,9 @@ def coverage(services: Services, branch: str, as_of: str | None = None) -> dict[
     summary: dict[str, Any] = {"branch": branch, "as_of": day}
     summary |= {k: v for k, v in (rows[0] if rows else {"registered": 0}).items() if k != "key"}
     targets = _optional(client, "/v1/targets", year=day[:4] or None) or []
-    target = next((t for t in targets if t.get("branch") == branch), None)
-    if target:
-        summary |= {"target": target.get("target"), "coverage": target.get("achieved")}
+    target: dict[str, Any] = next((t for t in targets if t.get("branch") == branch), {})
+    # Shown as "—" when ops set no target for the branch this year, so the gap is visible.
+    summary |= {"target": target.get("target"), "coverage": target.get("achieved")}
     series = _optional(client, "/v1/timeseries", branch=branch, **{"from": day or None, "to": day or None})
     if series:
         summary["today"] = {k: sum(int(r.get(k, 0)) for r in series) for k in _MOVEMENT}

@@ -14,15 +14,19 @@ campaign_app = typer.Typer(
 )
 Json = Annotated[bool, typer.Option("--json", help="Print the raw JSON answer (for scripts).")]
 CAMPAIGN_COLUMNS = ("campaign_id", "name", "kind", "status", "starts_on", "ends_on", "target_registrations")
+#: What `campaign list` shows in a terminal; `--json` (or `campaign scorecard ID`) gives the rest.
+LIST_COLUMNS = ("campaign_id", "name", "status", "starts_on")
+LEADERBOARD_COLUMNS = ("rank", "name", "kind", "registrations", "paid_once_share", "active_90_share")
 
 
-def _show(title: str, data: Any, as_json: bool) -> None:
+def _show(title: str, data: Any, as_json: bool, columns: tuple[str, ...] | None = None) -> None:
     if as_json:
         print_json(data)
     elif isinstance(data, dict) and not any(isinstance(data.get(k), list) for k in ("items", "standings")):
         console.print(mapping_table(title, data))
     else:
-        console.print(records_table(title, rows_of(data), CAMPAIGN_COLUMNS))
+        chosen = columns or CAMPAIGN_COLUMNS
+        console.print(records_table(title, rows_of(data), chosen, only=columns is not None))
 
 
 def _branch(branch: str | None) -> str:
@@ -120,7 +124,8 @@ def list_(
 
     Example: `jangkau campaign list --branch denpasar --status held`
     """
-    _show("Campaigns", api.list_campaigns(services(), branch=_branch(branch), status=status), as_json)
+    found = api.list_campaigns(services(), branch=_branch(branch), status=status)
+    _show("Campaigns", found, as_json, LIST_COLUMNS)
 
 
 @campaign_app.command("scorecard")
@@ -148,4 +153,5 @@ def leaderboard(
 
     Example: `jangkau campaign leaderboard --branch denpasar`
     """
-    _show("Leaderboard", api.leaderboard(services(), branch=_branch(branch), as_of=as_of), as_json)
+    standings = api.leaderboard(services(), branch=_branch(branch), as_of=as_of)
+    _show("Leaderboard (campaign ids: `jangkau campaign list`)", standings, as_json, LEADERBOARD_COLUMNS)

@@ -158,7 +158,8 @@ def pay(
         person = api.participant(svc, participant_id)
         programmes = frozenset(str(p) for p in person.get("programmes", ["JKK", "JKM"]))
         amount = contribution_amount(int(person["income_bracket"]), programmes, first_month, months, payer)
-        console.print(f"amount at the rates in force: Rp {amount:,}")
+        # With --json, stdout carries only the JSON answer; the computed amount goes to stderr.
+        (err_console if as_json else console).print(f"amount at the rates in force: Rp {amount:,}")
     body: dict[str, Any] = {
         "client_id": client_id or str(uuid.uuid4()),
         "participant_id": participant_id,
@@ -261,3 +262,9 @@ def status(
         print_json(data)
     else:
         console.print(coverage_view(code, data))
+    if not data.get("registered") and data.get("target") is None:
+        err_console.print(
+            f"note: nothing counted and no target set for branch {code!r}; "
+            "check the branch code (lower case, e.g. denpasar, jambi)",
+            highlight=False,
+        )

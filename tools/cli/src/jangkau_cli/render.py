@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from rich import box
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from jangkau_cli.api import ItemResult
@@ -37,14 +39,29 @@ def rows_of(data: Any) -> list[dict[str, Any]]:
     return [{"value": data}]
 
 
-def records_table(title: str, records: list[dict[str, Any]], preferred: tuple[str, ...] = ()) -> Table:
-    """A table of records with ``preferred`` columns first, then every other key seen."""
+def records_table(
+    title: str, records: list[dict[str, Any]], preferred: tuple[str, ...] = (), *, only: bool = False
+) -> Table:
+    """A table of records with ``preferred`` columns first, then (unless ``only``) every other key seen.
+
+    ``only`` keeps a table readable in an 80-column terminal; ``--json`` still gives every field.
+    Ids never wrap, so they can be copied whole.
+    """
     columns = [c for c in preferred if any(c in r for r in records)]
-    columns += [k for r in records for k in r if k not in columns and not isinstance(r[k], dict | list)]
+    if not only:
+        columns += [k for r in records for k in r if k not in columns and not isinstance(r[k], dict | list)]
     columns = list(dict.fromkeys(columns))
-    table = Table(title=title)
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for name in columns:
-        table.add_column(name.replace("_", " "), justify="right" if _numeric(records, name) else "left")
+        numeric = _numeric(records, name)
+        justify: JustifyMethod = "right" if numeric else "left"
+        values = [cell(r.get(name)) for r in records]
+        # Only free text (names) wraps, so numbers, ids, codes and dates are never cut; a header
+        # wider than its values goes on one line per word.
+        free_text = any(" " in v for v in values)
+        widest = max(map(len, values), default=0)
+        header = name.replace("_", " ") if free_text or len(name) <= widest else name.replace("_", "\n")
+        table.add_column(header, justify=justify, no_wrap=not free_text)
     for record in records:
         table.add_row(*(cell(record.get(name)) for name in columns))
     return table

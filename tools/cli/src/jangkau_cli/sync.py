@@ -178,6 +178,14 @@ class Syncer:
         answer = self.state.done.get(str(line.client_id)) or self.local.get(line.number)
         return answer or ItemResult(str(line.client_id), PENDING)
 
+    def _participant_of(self, line: Line) -> str | None:
+        """The participant a line names, directly or through its registration line's answer."""
+        named = line.item.get("participant_id")
+        if named or line.reference is None:
+            return str(named) if named else None
+        answer = self.state.done.get(line.reference)
+        return answer.participant_id if answer else None
+
     def _write_report(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         tmp = report_path(self.path).with_suffix(".tmp")
@@ -187,7 +195,7 @@ class Syncer:
             for line in self.lines:
                 result = self._result(line)
                 counts[result.status] += 1
-                participant_id = result.participant_id or line.item.get("participant_id") or ""
+                participant_id = result.participant_id or self._participant_of(line) or ""
                 row = (line.number, line.kind or "", result.client_id, result.status, participant_id)
                 writer.writerow((*row, describe_errors(result.errors) if result.errors else ""))
         tmp.replace(report_path(self.path))

@@ -25,7 +25,13 @@ from jangkau_campaigns.entrypoints.schemas import (
 from jangkau_campaigns.ports import CampaignFilter
 from jangkau_shared.auth import Team, bearer_auth, forbidden
 from jangkau_shared.events import CampaignKind
-from jangkau_shared.http import BodyLimit, install_operational_routes, install_problem_handlers
+from jangkau_shared.events.base import BRANCH_PATTERN
+from jangkau_shared.http import (
+    BodyLimit,
+    document_problems,
+    install_operational_routes,
+    install_problem_handlers,
+)
 from jangkau_shared.settings import load_settings
 
 MAX_BODY_BYTES = 256 * 1024
@@ -71,6 +77,7 @@ def create_app(campaigns: Campaigns | None = None) -> FastAPI:
         description="Plan, hold and score outreach campaigns. Every /v1 route needs a team bearer token.",
     )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    document_problems(app, max_body_bytes=MAX_BODY_BYTES)
     install_problem_handlers(app)
     install_domain_problems(app)
     install_operational_routes(app, svc.registry, svc.ready)
@@ -117,7 +124,7 @@ def _query_routes(app: FastAPI, svc: Campaigns, auth: Any) -> None:
     @app.get("/v1/campaigns", responses=PROBLEMS, tags=["campaigns"])
     async def list_campaigns(
         team: auth,
-        branch: Annotated[str | None, Query(description="Only this branch.")] = None,
+        branch: Annotated[str | None, Query(pattern=BRANCH_PATTERN, description="Only this branch.")] = None,
         status: Annotated[CampaignStatus | None, Query(description="Only this status.")] = None,
         kind: Annotated[CampaignKind | None, Query(description="Only this kind.")] = None,
         start: Annotated[date | None, Query(alias="from", description="Overlapping from this day.")] = None,
@@ -149,7 +156,9 @@ def _query_routes(app: FastAPI, svc: Campaigns, auth: Any) -> None:
     @app.get("/v1/leaderboard", responses=PROBLEMS, tags=["scores"])
     async def leaderboard(
         team: auth,
-        branch: Annotated[str, Query(description="Branch whose campaigns are ranked.")],
+        branch: Annotated[
+            str, Query(pattern=BRANCH_PATTERN, description="Branch whose campaigns are ranked.")
+        ],
         as_of: Annotated[date | None, Query(description="Day to score on (default today, UTC).")] = None,
     ) -> LeaderboardOut:
         """Rank a branch's held and closed campaigns by registrations, payers, then retention."""

@@ -10,8 +10,9 @@ from jangkau_campaigns.domain.campaigns import Campaign, CampaignStatus
 from jangkau_campaigns.domain.scorecard import Retention, Scorecard, Standing
 from jangkau_shared.events import CampaignKind
 from jangkau_shared.events.base import BranchCode, VillageCode
+from jangkau_shared.text import Line, Text
 
-Partner = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+Partner = Annotated[Line, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 
 
 class CampaignIn(BaseModel):
@@ -23,12 +24,12 @@ class CampaignIn(BaseModel):
         default=None, description="Id chosen by an offline client; the service assigns one when absent."
     )
     branch: BranchCode = Field(description="Branch office running the campaign.")
-    name: str = Field(min_length=1, max_length=200, description="Public name of the campaign.")
+    name: Line = Field(min_length=1, max_length=200, description="Public name of the campaign.")
     kind: CampaignKind = Field(description="Kind of outreach activity.")
     village_codes: list[VillageCode] = Field(
         min_length=1, max_length=500, description="Kemendagri codes of the villages the campaign reaches."
     )
-    place: str = Field(max_length=200, description="Where it takes place (a field, a market, a hall).")
+    place: Line = Field(max_length=200, description="Where it takes place (a field, a market, a hall).")
     starts_on: date = Field(description="Planned first day.")
     ends_on: date = Field(description="Planned last day (inclusive); not before starts_on.")
     partners: list[Partner] = Field(default_factory=list, max_length=50, description="Partners or roles.")
@@ -44,7 +45,7 @@ class HeldIn(BaseModel):
     held_from: date = Field(description="Actual first day.")
     held_to: date = Field(description="Actual last day (inclusive); not before held_from, not after today.")
     headcount: int = Field(ge=0, le=10_000_000, description="People reached, as counted by the team.")
-    notes: str = Field(default="", max_length=2000, description="Free notes of the team (no personal data).")
+    notes: Text = Field(default="", max_length=2000, description="Free notes of the team (no personal data).")
 
 
 class CampaignOut(BaseModel):

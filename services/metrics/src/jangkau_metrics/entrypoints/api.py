@@ -182,7 +182,15 @@ def router(metrics: Metrics) -> APIRouter:
         """Annual targets per branch and how far each is reached."""
         return [asdict(r) for r in reports.targets(snap, year=year)]
 
-    @api.put("/targets/{branch}/{year}", response_model=TargetRow, tags=["targets"])
+    @api.put(
+        "/targets/{branch}/{year}",
+        response_model=TargetRow,
+        tags=["targets"],
+        responses={
+            401: {"description": "No admin bearer token, or another one."},
+            403: {"description": "No admin token is configured: targets are read-only."},
+        },
+    )
     async def set_target(
         request: Request,
         body: TargetIn,

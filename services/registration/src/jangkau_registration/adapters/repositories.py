@@ -1,10 +1,13 @@
 """SQL repositories of one transaction: participants, contributions, remembered answers."""
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Executable, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from jangkau_registration.adapters.pii import PersonalDataVault
@@ -14,12 +17,27 @@ from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
 from jangkau_registration.domain.outcomes import Answer, Outcome, StoredAnswer
 from jangkau_registration.domain.participants import Participant, ParticipantRecord
-from jangkau_registration.ports import DuplicateClientId, DuplicateNik
+from jangkau_registration.ports import DuplicateClientId, LostRace
 from jangkau_shared.events import Channel, Programme, Segment
+
+#: SQLSTATE of a deadlock: the transaction was rolled back and may simply run again.
+DEADLOCK = "40P01"
 
 
 def _month(value: Any) -> Month | None:
     return Month.of(value) if value is not None else None
+
+
+async def _many(
+    conn: AsyncConnection, statement: Executable, rows: list[dict[str, Any]]
+) -> CursorResult[Any]:
+    """Insert many rows in one round trip per page; a deadlock becomes LostRace."""
+    try:
+        return await conn.execute(statement, rows)
+    except DBAPIError as err:
+        if getattr(err.orig, "sqlstate", None) == DEADLOCK:
+            raise LostRace() from err
+        raise
 
 
 class SqlParticipantRepository:
@@ -28,9 +46,8 @@ class SqlParticipantRepository:
     def __init__(self, conn: AsyncConnection, vault: PersonalDataVault) -> None:
         self._conn, self._vault = conn, vault
 
-    async def add(self, participant: Participant) -> None:
-        """Insert a participant; the unique NIK hash turns a race into DuplicateNik."""
-        row = {
+    def _row(self, participant: Participant) -> dict[str, Any]:
+        return {
             "participant_id": participant.participant_id,
             "nik_hash": self._vault.lookup_hash(participant.nik.value),
             "nik_cipher": self._vault.seal(participant.nik.value, context=b"nik"),
@@ -45,18 +62,31 @@ class SqlParticipantRepository:
             "registered_on": participant.registered_on,
             "registered_at": participant.registered_at,
         }
-        try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(insert(participants).values(row))
-        except IntegrityError as err:
-            raise DuplicateNik() from err
 
-    async def id_for_nik(self, nik: Nik) -> UUID | None:
-        """Find a participant id by the keyed hash of a NIK."""
-        query = select(participants.c.participant_id).where(
-            participants.c.nik_hash == self._vault.lookup_hash(nik.value)
+    async def add_new(self, people: Sequence[Participant]) -> set[UUID]:
+        """Insert participants in one statement; a NIK hash already taken (even by a concurrent
+        transaction, once it commits) skips that row. Rows go in NIK-hash order, so that two
+        concurrent batches take the unique-index locks in one order and do not deadlock."""
+        if not people:
+            return set()
+        rows = sorted((self._row(p) for p in people), key=lambda row: row["nik_hash"])
+        statement = (
+            pg_insert(participants)
+            .on_conflict_do_nothing(index_elements=[participants.c.nik_hash])
+            .returning(participants.c.participant_id)
         )
-        return (await self._conn.execute(query)).scalar_one_or_none()
+        return set((await _many(self._conn, statement, rows)).scalars())
+
+    async def ids_for_niks(self, niks: Sequence[Nik]) -> dict[str, UUID]:
+        """Find participant ids by the keyed hashes of NIKs, in one query."""
+        if not niks:
+            return {}
+        by_hash = {self._vault.lookup_hash(nik.value): nik.value for nik in niks}
+        query = select(participants.c.nik_hash, participants.c.participant_id).where(
+            participants.c.nik_hash.in_(list(by_hash))
+        )
+        rows = (await self._conn.execute(query)).all()
+        return {by_hash[row.nik_hash]: row.participant_id for row in rows}
 
     async def get(self, participant_id: UUID, *, for_update: bool = False) -> ParticipantRecord | None:
         """Return a participant without personal data (row-locked when ``for_update``)."""
@@ -123,25 +153,49 @@ class SqlAnswerBook:
         """Return the answer given to ``client_id``, if any."""
         query = select(client_answers).where(client_answers.c.client_id == client_id)
         row = (await self._conn.execute(query)).one_or_none()
-        if row is None:
-            return None
-        answer = Answer(Outcome(row.outcome), row.participant_id, _month(row.paid_through), row.reactivated)
-        return StoredAnswer(row.client_id, row.kind, row.fingerprint, answer)
+        return _stored(row) if row is not None else None
 
     async def put(self, stored: StoredAnswer) -> None:
         """Remember an answer; raise DuplicateClientId when the id is taken."""
-        answer = stored.answer
-        row = {
-            "client_id": stored.client_id,
-            "kind": stored.kind,
-            "fingerprint": stored.fingerprint,
-            "outcome": answer.outcome.value,
-            "participant_id": answer.participant_id,
-            "paid_through": answer.paid_through.first_day() if answer.paid_through else None,
-            "reactivated": answer.reactivated,
-        }
         try:
             async with self._conn.begin_nested():
-                await self._conn.execute(insert(client_answers).values(row))
+                await self._conn.execute(insert(client_answers).values(_answer_row(stored)))
         except IntegrityError as err:
             raise DuplicateClientId() from err
+
+    async def get_many(self, client_ids: Sequence[UUID]) -> dict[UUID, StoredAnswer]:
+        """Return the answers given to any of ``client_ids``, in one query."""
+        if not client_ids:
+            return {}
+        query = select(client_answers).where(client_answers.c.client_id.in_(list(set(client_ids))))
+        return {row.client_id: _stored(row) for row in await self._conn.execute(query)}
+
+    async def put_new(self, answers: Sequence[StoredAnswer]) -> set[UUID]:
+        """Remember answers in one statement, in client-id order; an id already taken skips its row."""
+        if not answers:
+            return set()
+        rows = sorted((_answer_row(a) for a in answers), key=lambda row: row["client_id"])
+        statement = (
+            pg_insert(client_answers)
+            .on_conflict_do_nothing(index_elements=[client_answers.c.client_id])
+            .returning(client_answers.c.client_id)
+        )
+        return set((await _many(self._conn, statement, rows)).scalars())
+
+
+def _answer_row(stored: StoredAnswer) -> dict[str, Any]:
+    answer = stored.answer
+    return {
+        "client_id": stored.client_id,
+        "kind": stored.kind,
+        "fingerprint": stored.fingerprint,
+        "outcome": answer.outcome.value,
+        "participant_id": answer.participant_id,
+        "paid_through": answer.paid_through.first_day() if answer.paid_through else None,
+        "reactivated": answer.reactivated,
+    }
+
+
+def _stored(row: Any) -> StoredAnswer:
+    answer = Answer(Outcome(row.outcome), row.participant_id, _month(row.paid_through), row.reactivated)
+    return StoredAnswer(row.client_id, row.kind, row.fingerprint, answer)

@@ -2,7 +2,7 @@
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
@@ -38,8 +38,15 @@ class RegisterWorker:
     sex: Sex | None = None
 
     def canonical(self) -> bytes:
-        """Return the content as canonical bytes: replays compare their fingerprints."""
-        return json.dumps(asdict(self), sort_keys=True, default=_plain).encode()
+        """Return the content as canonical bytes: replays compare their fingerprints.
+
+        The bytes are those of ``json.dumps(dataclasses.asdict(self), sort_keys=True)`` (stored
+        fingerprints depend on them), built without asdict's deep copies, which cost more than
+        the rest of an item's checks.
+        """
+        content: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        content["nik"] = {"value": self.nik.value}
+        return json.dumps(content, sort_keys=True, default=_plain).encode()
 
 
 def _plain(value: object) -> object:

@@ -1,6 +1,6 @@
 """Batches: each item validated, run and answered on its own, so good items are stored."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
@@ -12,6 +12,7 @@ from jangkau_registration.entrypoints.translate import error_facts
 from jangkau_shared.http import field_errors
 
 M = TypeVar("M", bound=BaseModel)
+C = TypeVar("C")
 _STATUS = {Outcome.CREATED: 201, Outcome.RECORDED: 201, Outcome.ALREADY_REGISTERED: 409}
 
 
@@ -45,6 +46,38 @@ def _failed(index: int, client_id: str | None, err: DomainError) -> BatchItemOut
     )
 
 
+def _invalid(index: int, client_id: str | None, err: ValidationError) -> BatchItemOut:
+    errors = field_errors(cast(list[dict[str, Any]], err.errors()))
+    return BatchItemOut(index=index, client_id=client_id, status="invalid", http_status=422, errors=errors)
+
+
+async def run_bulk(
+    items: list[dict[str, Any]],
+    model: type[M],
+    command: Callable[[M], C],
+    handle: Callable[[Sequence[C]], Awaitable[Sequence[Answer | DomainError]]],
+) -> list[BatchItemOut]:
+    """Validate each item against ``model`` and make its command; hand all commands to ``handle``
+    at once (one transaction) and answer item by item, in request order."""
+    results: list[BatchItemOut | None] = [None] * len(items)
+    commands: list[tuple[int, str | None, C]] = []
+    for index, raw in enumerate(items):
+        client_id = _client_id(raw)
+        try:
+            commands.append((index, client_id, command(model.model_validate(raw))))
+        except ValidationError as err:
+            results[index] = _invalid(index, client_id, err)
+        except DomainError as err:
+            results[index] = _failed(index, client_id, err)
+    outcomes = await handle([cmd for _, _, cmd in commands]) if commands else []
+    for (index, client_id, _), outcome in zip(commands, outcomes, strict=True):
+        if isinstance(outcome, DomainError):
+            results[index] = _failed(index, client_id, outcome)
+        else:
+            results[index] = _answered(index, client_id, outcome)
+    return [r for r in results if r is not None]
+
+
 async def run_batch(
     items: list[dict[str, Any]], model: type[M], handle: Callable[[M], Awaitable[Answer]]
 ) -> list[BatchItemOut]:
@@ -55,12 +88,7 @@ async def run_batch(
         try:
             body = model.model_validate(raw)
         except ValidationError as err:
-            errors = field_errors(cast(list[dict[str, Any]], err.errors()))
-            results.append(
-                BatchItemOut(
-                    index=index, client_id=client_id, status="invalid", http_status=422, errors=errors
-                )
-            )
+            results.append(_invalid(index, client_id, err))
             continue
         try:
             results.append(_answered(index, client_id, await handle(body)))

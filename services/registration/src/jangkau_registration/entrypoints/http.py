@@ -10,7 +10,12 @@ from jangkau_registration.config import RegistrationSettings
 from jangkau_registration.domain.errors import DomainError
 from jangkau_registration.entrypoints.routes import build_router
 from jangkau_registration.entrypoints.translate import error_response
-from jangkau_shared.http import BodyLimit, install_operational_routes, install_problem_handlers
+from jangkau_shared.http import (
+    BodyLimit,
+    document_problems,
+    install_operational_routes,
+    install_problem_handlers,
+)
 from jangkau_shared.settings import load_settings
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -36,6 +41,7 @@ def create_app(registration: Registration | None = None) -> FastAPI:
         title="Jangkau registration API", version="1.0.0", lifespan=lifespan, description=DESCRIPTION
     )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    document_problems(app, max_body_bytes=MAX_BODY_BYTES)
     install_problem_handlers(app)
     install_operational_routes(app, reg.registry, reg.ready)
 

@@ -1,5 +1,6 @@
 """The /v1 routes: a typed contract in, a use case, a response out."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -9,9 +10,11 @@ from fastapi.responses import JSONResponse
 
 from jangkau_registration import service
 from jangkau_registration.bootstrap import Registration
+from jangkau_registration.domain.errors import DomainError
 from jangkau_registration.domain.outcomes import Answer
+from jangkau_registration.domain.participants import RegisterWorker
 from jangkau_registration.entrypoints import translate
-from jangkau_registration.entrypoints.batch import run_batch
+from jangkau_registration.entrypoints.batch import run_batch, run_bulk
 from jangkau_registration.entrypoints.schemas import (
     MAX_BATCH_ITEMS,
     BatchIn,
@@ -41,6 +44,14 @@ def _too_many(items: list[dict[str, Any]]) -> JSONResponse | None:
         return None
     detail = f"items: a batch holds at most {MAX_BATCH_ITEMS} items (got {len(items)})"
     return problem(413, "Payload too large", detail, max_items=MAX_BATCH_ITEMS)
+
+
+async def _register_many(
+    reg: Registration, cmds: Sequence[RegisterWorker], team: Team
+) -> list[Answer | DomainError]:
+    outcomes = await service.register_workers(cmds, scope=team, ctx=reg.context())
+    reg.relay.wake()
+    return outcomes
 
 
 def build_router(reg: Registration) -> APIRouter:
@@ -86,7 +97,9 @@ def build_router(reg: Registration) -> APIRouter:
         too_many = _too_many(body.items)
         if too_many is not None:
             return too_many
-        return BatchOut(results=await run_batch(body.items, RegistrationIn, lambda b: register_one(b, team)))
+        command = translate.registration_command
+        results = await run_bulk(body.items, RegistrationIn, command, lambda c: _register_many(reg, c, team))
+        return BatchOut(results=results)
 
     @router.post(
         "/contributions",

@@ -12,10 +12,11 @@ from jangkau_cli.api import Services
 from jangkau_cli.context import console, err_console, handled, services
 from jangkau_cli.errors import CliError, ExitCode
 from jangkau_cli.progress import BarProgress
+from jangkau_cli.render import records_table
 from jangkau_cli.simulate.model import Generator, Plan
 from jangkau_cli.simulate.run import RunOutcome, ensure_campaigns, send_plan, write_queue
 from jangkau_cli.simulate.scenarios import SCENARIOS, Scenario
-from jangkau_cli.simulate.truth import COLUMNS, ground_truth, truth_document
+from jangkau_cli.simulate.truth import ground_truth, truth_document
 
 
 def build_plan(
@@ -38,28 +39,30 @@ def build_plan(
     return generator.build(campaign_ids)
 
 
-SHORT = {
-    "registered": "reg",
-    "never_paid": "never",
-    "arrears_1": "arr1",
-    "arrears_2": "arr2",
-    "arrears_3": "arr3",
-    "contributions": "payments",
-    "amount": "Rp",
-    "rejected_registrations": "bad reg",
-    "rejected_contributions": "bad pay",
-}
-
-
 def truth_table(plan: Plan) -> Table:
-    """The ground truth as a rich table."""
+    """The ground truth as a table that fits 80 columns (``--truth`` writes every figure as JSON)."""
     truth = ground_truth(plan)
-    table = Table(title=f"Expected after {plan.scenario.name}, as of {plan.today.isoformat()}")
-    table.add_column("branch", no_wrap=True)
-    for column in COLUMNS:
-        table.add_column(SHORT.get(column, column), justify="right", no_wrap=True)
-    for branch, row in truth.items():
-        table.add_row(branch, *(f"{row[c]:,}" for c in COLUMNS), style="bold" if branch == "total" else None)
+    records = [
+        {
+            "branch": branch,
+            "reg": row["registered"],
+            "never": row["never_paid"],
+            "active": row["active"],
+            "arrears": sum(row[f"arrears_{n}"] for n in (1, 2, 3)),
+            "lapsed": row["lapsed"],
+            "payments": row["contributions"],
+            "Rp": row["amount"],
+        }
+        for branch, row in truth.items()
+    ]
+    title = f"Expected after {plan.scenario.name}, as of {plan.today.isoformat()}"
+    table = records_table(title, records, tuple(records[0]), only=True)
+    bad = truth.get("total", {})
+    if bad.get("rejected_registrations") or bad.get("rejected_contributions"):
+        table.caption = (
+            f"plus {bad['rejected_registrations']:,} invalid registrations and "
+            f"{bad['rejected_contributions']:,} invalid payments, sent on purpose: each must be rejected"
+        )
     return table
 
 

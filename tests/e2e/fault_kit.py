@@ -1,0 +1,436 @@
+"""Helpers of the fault tests: test-own loads, process control, probes of the running services.
+
+Every fault test isolates its counts by a campaign id of its own: the metrics JSON API groups
+coverage by campaign, so the test's expected numbers are exact whatever else the stack holds.
+"""
+
+import asyncio
+import os
+import random
+import re
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from e2e_stack import SERVICE_ENV, RunningStack
+
+from jangkau_shared.envelope import KafkaRecord, encode
+from jangkau_shared.events import (
+    CampaignPlannedV1,
+    ContributionPaidV1,
+    WorkerRegisteredV1,
+)
+from support import REPO, wait_for
+
+T = TypeVar("T")
+
+STATE = REPO / ".jangkau" / "test"
+SERVICES = STATE / "services"
+JAMBI_VILLAGE = "15.04.03.2015"
+JAMBI_GAUGE = 'jangkau_participants_registered{branch="jambi"}'
+
+
+# --- loads -------------------------------------------------------------------------------------
+
+
+def jambi_workers(n: int, campaign: str) -> list[dict[str, object]]:
+    """``n`` Batanghari workers with unique NIKs, all of ``campaign`` (a metrics key of the test's own)."""
+    rng = random.Random()
+    people = []
+    for _ in range(n):
+        day = rng.randrange(1, 29) + (40 if rng.random() < 0.5 else 0)
+        born = f"{day:02d}{rng.randrange(1, 13):02d}{rng.randrange(60, 99):02d}"
+        nik = f"150403{born}{rng.randrange(1, 10_000):04d}"
+        people.append(
+            {
+                "client_id": str(uuid.uuid4()),
+                "nik": nik,
+                "name": "Pekerja Beban",
+                "village_code": JAMBI_VILLAGE,
+                "segment": "farmer",
+                "programmes": ["JKK", "JKM"],
+                "income_bracket": 1_000_000,
+                "channel": "village_office",
+                "registered_on": "2025-03-10",
+                "campaign_id": campaign,
+            }
+        )
+    return people
+
+
+def payment(pid: str) -> dict[str, object]:
+    """One month of JKK+JKM for a registered participant, as the API takes it."""
+    return {
+        "client_id": str(uuid.uuid4()),
+        "participant_id": pid,
+        "first_month": "2025-03",
+        "months": 1,
+        "amount": 16_800,
+        "payer_type": "self",
+        "channel": "village_office",
+        "paid_on": "2025-03-15",
+    }
+
+
+@dataclass
+class ApiLoad:
+    """Registrations in batches (and a payment for every second new participant), as a field tool
+    sends them; what the API answered is the ground truth the counts are checked against."""
+
+    stack: RunningStack
+    people: list[dict[str, object]]
+    batch: int = 40
+    pause: float = 0.0
+    retry_unavailable: bool = False
+    accepted: list[str] = field(default_factory=list)
+    paid: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    unavailable: list[httpx.Response] = field(default_factory=list)
+    sent_batches: int = 0
+    sent_items: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @property
+    def items(self) -> int:
+        """Registrations plus payments sent (a batch sent again after a 503 counts once)."""
+        return self.sent_items
+
+    def run(self) -> None:
+        """Send everything; with ``retry_unavailable``, a 503 batch is sent again after Retry-After."""
+        headers = {"Authorization": f"Bearer {self.stack.token}"}
+        with httpx.Client(base_url=self.stack.url("registration"), headers=headers, timeout=60) as api:
+            for i in range(0, len(self.people), self.batch):
+                if self.stop.is_set():
+                    break
+                answer = self._post(api, "/v1/registrations:batch", self.people[i : i + self.batch])
+                if answer is None:
+                    continue
+                ids = [r["participant_id"] for r in answer.json()["results"] if r["status"] == "created"]
+                self.problems += [str(r) for r in answer.json()["results"] if r["status"] != "created"]
+                self.accepted += ids
+                pay = self._post(api, "/v1/contributions:batch", [payment(p) for p in ids[::2]])
+                if pay is not None:
+                    results = pay.json()["results"]
+                    self.paid += [r["participant_id"] for r in results if r["status"] == "recorded"]
+                self.sent_batches += 1
+                time.sleep(self.pause)
+
+    def _post(self, api: httpx.Client, path: str, items: list[dict[str, object]]) -> httpx.Response | None:
+        deadline = time.monotonic() + 120
+        self.sent_items += len(items)
+        while True:
+            try:
+                answer = api.post(path, json={"items": items})
+            except httpx.TransportError as err:
+                self.problems.append(f"{path} {type(err).__name__}")
+                return None
+            self.statuses.append(answer.status_code)
+            if answer.status_code == 200:
+                return answer
+            if answer.status_code == 503 and self.retry_unavailable and time.monotonic() < deadline:
+                self.unavailable.append(answer)
+                time.sleep(float(answer.headers.get("retry-after", "1")))
+                continue
+            self.problems.append(f"{path} {answer.status_code} {answer.text[:200]}")
+            return None
+
+    def start(self) -> None:
+        """Run the load in a background thread."""
+        self._thread = threading.Thread(target=self.run, daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float) -> None:
+        """Wait for the background load; fail if it does not finish in ``timeout`` seconds."""
+        assert self._thread is not None
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"the load did not finish in {timeout}s"
+
+    def wait_batches(self, n: int, timeout: float = 120) -> None:
+        """Wait until ``n`` batches were answered."""
+        wait_for(lambda: self.sent_batches, until=lambda sent: sent >= n, timeout=timeout, what="load")
+
+
+# --- events produced straight to Kafka ------------------------------------------------------------
+
+
+def registered_event(campaign: str | None, participant: str | None = None) -> KafkaRecord:
+    """A WorkerRegisteredV1 record for a Jambi farmer of ``campaign``."""
+    data = WorkerRegisteredV1(
+        participant_id=uuid.UUID(participant) if participant else uuid.uuid4(),
+        branch="jambi",
+        village_code=JAMBI_VILLAGE,
+        segment="farmer",
+        programmes=["JKK", "JKM"],
+        income_bracket=1_000_000,
+        channel="village_office",
+        campaign_id=uuid.UUID(campaign) if campaign else None,
+        registered_on=date(2025, 3, 10),
+        registered_at=datetime.now(UTC),
+    )
+    return encode(data, event_id=str(uuid.uuid4()), source="/jangkau/e2e-faults", time=datetime.now(UTC))
+
+
+def paid_event(participant: str, campaign: str | None) -> KafkaRecord:
+    """A ContributionPaidV1 record: one month for ``participant``, attributed to ``campaign``."""
+    data = ContributionPaidV1(
+        contribution_id=uuid.uuid4(),
+        participant_id=uuid.UUID(participant),
+        branch="jambi",
+        village_code=JAMBI_VILLAGE,
+        segment="farmer",
+        first_month="2025-03",
+        months=1,
+        paid_through="2025-03",
+        amount=16_800,
+        programmes=["JKK", "JKM"],
+        payer_type="self",
+        channel="village_office",
+        campaign_id=uuid.UUID(campaign) if campaign else None,
+        paid_on=date(2025, 3, 15),
+        paid_at=datetime.now(UTC),
+    )
+    return encode(data, event_id=str(uuid.uuid4()), source="/jangkau/e2e-faults", time=datetime.now(UTC))
+
+
+def planned_event(campaign: str) -> KafkaRecord:
+    """A CampaignPlannedV1 record for a Jambi campaign."""
+    data = CampaignPlannedV1(
+        campaign_id=uuid.UUID(campaign),
+        branch="jambi",
+        name="Uji gangguan",
+        kind="market_day",
+        village_codes=[JAMBI_VILLAGE],
+        place="Pasar",
+        starts_on=date(2025, 3, 1),
+        ends_on=date(2025, 3, 31),
+        partners=[],
+        target_registrations=10,
+        target_first_payments=5,
+        planned_at=datetime.now(UTC),
+    )
+    return encode(data, event_id=str(uuid.uuid4()), source="/jangkau/e2e-faults", time=datetime.now(UTC))
+
+
+async def produce(bootstrap: str, records: list[KafkaRecord]) -> None:
+    """Send ``records`` in order and wait until the broker acknowledged every one."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=2 * 1024 * 1024)
+    await producer.start()
+    try:
+        acks = [await producer.send(r.topic, r.value, key=r.key, headers=r.headers) for r in records]
+        for ack in acks:
+            await ack
+    finally:
+        await producer.stop()
+
+
+async def produce_at(bootstrap: str, records: list[KafkaRecord], per_second: float) -> None:
+    """Send ``records`` at about ``per_second`` (in tenth-of-a-second slices), all acknowledged."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        step, acks = max(1, round(per_second / 10)), []
+        started = time.monotonic()
+        for n, i in enumerate(range(0, len(records), step)):
+            for r in records[i : i + step]:
+                acks.append(await producer.send(r.topic, r.value, key=r.key, headers=r.headers))
+            await asyncio.sleep(max(0.0, started + (n + 1) / 10 - time.monotonic()))
+        for ack in acks:
+            await ack
+    finally:
+        await producer.stop()
+
+
+async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from offset 0 up to the end offsets at the time of the call."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    found: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        parts = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
+        if not parts:
+            await consumer._client.force_metadata_update()
+            parts = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
+        ends = await consumer.end_offsets(parts)
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        left = {tp: end for tp, end in ends.items() if end > 0}
+        while left:
+            for tp, records in (await consumer.getmany(*left, timeout_ms=2000)).items():
+                found += [r for r in records if r.offset < left.get(tp, 0)]
+            for tp in list(left):
+                if await consumer.position(tp) >= left[tp]:
+                    del left[tp]
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def keys_on(bootstrap: str, topic: str) -> list[bytes]:
+    """The keys of every record on ``topic`` (from offset 0)."""
+    return [r.key for r in await read_topic(bootstrap, topic) if r.key]
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+
+def deploy(script: str, *args: str, timeout: float = 180) -> str:
+    """Run ``deploy/<script>.sh ARGS`` for the test profile; fail with its output if it fails."""
+    env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
+    env.pop("JANGKAU_KAFKA_FRESH", None)  # a restart must keep the broker's data
+    done = subprocess.run(
+        ["bash", f"deploy/{script}.sh", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, f"deploy/{script}.sh {' '.join(args)}: {done.stdout}{done.stderr}"
+    return done.stdout + done.stderr
+
+
+def pid_of(service: str) -> int:
+    """The pid of a running service of the test profile (from its pidfile)."""
+    return int(Path(SERVICES / f"{service}.pid").read_text().split()[0])
+
+
+def gone(pid: int) -> bool:
+    """True when no process ``pid`` is left."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def kill(pid: int, sig: signal.Signals = signal.SIGKILL, timeout: float = 60) -> int:
+    """Send ``sig`` to ``pid`` and wait until the process is gone."""
+    os.kill(pid, sig)
+    wait_for(lambda: gone(pid), until=bool, timeout=timeout, interval=0.05, what=f"pid {pid} gone")
+    return pid
+
+
+def kill9(service: str) -> int:
+    """SIGKILL a service of the test profile; return the pid it had."""
+    return kill(pid_of(service), signal.SIGKILL, timeout=10)
+
+
+def stop(service: str) -> None:
+    """Stop a service of the test profile through ``deploy/services.sh`` (SIGTERM, then SIGKILL)."""
+    deploy("services", "stop", service, timeout=90)
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (VmRSS of /proc/PID/status), 0 when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0
+    found = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.M)
+    return int(found.group(1)) * 1024 if found else 0
+
+
+def start(service: str) -> None:
+    """Start a service of the test profile through ``deploy/services.sh`` (no-op if it runs)."""
+    deploy("services", "start", service, timeout=150)
+
+
+# --- probes of the running services ---------------------------------------------------------------
+
+
+def campaign_counts(stack: RunningStack, campaign: str) -> dict[str, int]:
+    """``{registered, paid}`` of a campaign on the metrics JSON API ({} if not there)."""
+    try:
+        answer = httpx.get(f"{stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
+    except httpx.TransportError:
+        return {}
+    if answer.status_code != 200:
+        return {"status": answer.status_code}
+    row = next((r for r in answer.json()["rows"] if r["key"] == campaign), None)
+    return {"registered": row["registered"], "paid": row["registered"] - row["never_paid"]} if row else {}
+
+
+def campaign_row(stack: RunningStack, campaign: str) -> dict[str, Any]:
+    """The campaign's row of ``/v1/campaigns`` ({} if not there)."""
+    try:
+        answer = httpx.get(f"{stack.url('metrics')}/v1/campaigns", timeout=10)
+    except httpx.TransportError:
+        return {}
+    if answer.status_code != 200:
+        return {"status": answer.status_code}
+    return next((r for r in answer.json() if r["campaign_id"] == campaign), {})
+
+
+def page(url: str) -> str:
+    """A /metrics page ('' when the service does not answer)."""
+    try:
+        return httpx.get(f"{url}/metrics", timeout=10).text
+    except httpx.TransportError:
+        return ""
+
+
+def sample(text: str, name: str) -> float | None:
+    """The value of one sample (name with labels, exactly as exposed) on a /metrics page."""
+    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.M)
+    return float(found.group(1)) if found else None
+
+
+def gauge(stack: RunningStack, name: str, service: str = "metrics") -> float | None:
+    """A sample of a service's /metrics (0 when absent, None when the service does not answer)."""
+    text = page(stack.url(service))
+    if not text:
+        return None
+    value = sample(text, name)
+    return 0.0 if value is None else value
+
+
+def total(stack: RunningStack, family: str, service: str = "metrics") -> float:
+    """The sum of every sample of a metric family on a service's /metrics."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in page(stack.url(service)).splitlines()
+        if line.startswith((family + "{", family + " "))
+    )
+
+
+def dead_letters(stack: RunningStack) -> float:
+    """Events the metrics consumers have dead-lettered since the process started."""
+    return total(stack, "jangkau_events_dead_lettered_total")
+
+
+def stable_gauge(stack: RunningStack, name: str) -> float:
+    """The gauge once it has not moved for three seconds (earlier work has drained)."""
+    last, since = gauge(stack, name), time.monotonic()
+    deadline = since + 60
+    while time.monotonic() - since < 3:
+        assert time.monotonic() < deadline, f"{name} never settled"
+        time.sleep(0.5)
+        now = gauge(stack, name)
+        if now != last:
+            last, since = now, time.monotonic()
+    assert last is not None
+    return last
+
+
+def settled(probe: Callable[[], T], expected: T, timeout: float, what: str) -> T:
+    """Wait (bounded) until ``probe()`` equals ``expected``; return the last value either way.
+
+    Tests record what they saw in the summary before asserting, so a failing test still reports.
+    """
+    try:
+        return wait_for(probe, until=lambda v: v == expected, timeout=timeout, interval=1.0, what=what)
+    except AssertionError:
+        return probe()
