@@ -26,6 +26,7 @@ from common import REPO, Bench, Row, test_stack
 
 KAFKA_VERSION = "4.1.1"
 
+
 #: Row producers, run in this order; each gets the stack and sizes and returns its rows.
 async def api_rows(bench: Bench) -> list[Row]:
     """#3a-c: the registration API against a bare endpoint (bench/api.py)."""
