@@ -117,14 +117,6 @@ def rows(result: dict[str, Any], sizes: Sizes) -> list[dict[str, Any]]:
     ]
 
 
-async def run(
-    stack: Stack, *, smoke: bool, limit_seconds: float, profile: Path | None = None
-) -> list[dict[str, Any]]:
-    """Measure #4 and return its table rows."""
-    sizes = Sizes.smoke() if smoke else Sizes()
-    return rows(await measure(stack, sizes, limit_seconds=limit_seconds, profile=profile), sizes)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true")

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from types import ModuleType
 
 import api
 import fold
@@ -28,23 +29,22 @@ KAFKA_VERSION = "4.1.1"
 
 
 #: Row producers, run in this order; each gets the stack and sizes and returns its rows.
-async def api_rows(bench: Bench) -> list[Row]:
-    """#3a-c: the registration API against a bare endpoint (bench/api.py)."""
-    found = await api.run(bench.stack, smoke=bench.smoke, limit_seconds=bench.limit_seconds)
-    return [Row(**row) for row in found]
+def sized_rows(module: ModuleType) -> Callable[[Bench], Awaitable[list[Row]]]:
+    """Rows of a module with ``Sizes`` (full or ``smoke()``), ``measure`` and ``rows``: #3 and #4."""
 
+    async def produce(bench: Bench) -> list[Row]:
+        sizes = module.Sizes.smoke() if bench.smoke else module.Sizes()
+        figures = await module.measure(bench.stack, sizes, limit_seconds=bench.limit_seconds)
+        return [Row(**row) for row in module.rows(figures, sizes)]
 
-async def freshness_rows(bench: Bench) -> list[Row]:
-    """#4a-b: from an accepted registration to the metrics JSON API (bench/freshness.py)."""
-    found = await freshness.run(bench.stack, smoke=bench.smoke, limit_seconds=bench.limit_seconds)
-    return [Row(**row) for row in found]
+    return produce
 
 
 PRODUCERS: dict[str, Callable[[Bench], Awaitable[list[Row]]]] = {
     "fold": fold.rows,  # 1, 2, 5, 7a, 7b
     "scale": scale.rows,  # 1x, 2x
-    "api": api_rows,  # 3a, 3b, 3c
-    "freshness": freshness_rows,  # 4a, 4b
+    "api": sized_rows(api),  # 3a, 3b, 3c: registration API against a bare endpoint (bench/api.py)
+    "freshness": sized_rows(freshness),  # 4a, 4b: accepted registration to metrics (bench/freshness.py)
     "relay": relay.rows,  # 6
 }
 
