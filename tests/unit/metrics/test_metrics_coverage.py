@@ -4,7 +4,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from jangkau_metrics.domain.coverage import CellKey, Coverage, Participant, fold
-from jangkau_metrics.domain.months import State, month_index
+from jangkau_metrics.domain.months import State, month_index, state_of
 
 SESETAN = CellKey("denpasar", "51.71.01.1003", "street_vendor")
 AUG_13 = date(2017, 8, 13)
@@ -94,3 +94,16 @@ def test_registrations_per_day_and_per_year_follow_the_registration_day() -> Non
     assert coverage.registrations_per_day[("denpasar", AUG_13)] == 1
     assert coverage.registered_in_year(2017)["denpasar"] == 1
     assert coverage.registered_in_year(2018, since_ever=True)["denpasar"] == 2
+
+
+def test_a_cell_counts_each_paid_through_month_in_the_state_one_participant_would_have() -> None:
+    coverage = Coverage()
+    months = range(month_index("2017-05"), month_index("2017-12"))
+    for month in months:
+        coverage.place(Participant(uuid4(), SESETAN, True, month, AUG_13), +1)
+    for day in (AUG_13, date(2017, 11, 15), date(2017, 11, 16), date(2018, 3, 1)):
+        expected: dict[str, int] = {"registered": len(months)}
+        for month in months:
+            state = state_of(month, day).value
+            expected[state] = expected.get(state, 0) + 1
+        assert _states(coverage, day) == expected, day

@@ -11,7 +11,7 @@ from datetime import date
 from typing import NamedTuple, TypeVar
 from uuid import UUID
 
-from jangkau_metrics.domain.months import MAX_ARREARS, State, last_due_month
+from jangkau_metrics.domain.months import State, last_due_month, standing
 
 K = TypeVar("K", bound=Hashable)
 
@@ -55,13 +55,7 @@ class Cell:
         due = last_due_month(day)
         counts: Counter[State] = Counter({State.NEVER_PAID: self.never_paid})
         for month, n in self.paid_through.items():
-            behind = due - month
-            if behind <= 0:
-                counts[State.ACTIVE] += n
-            elif behind <= MAX_ARREARS:
-                counts[State(f"arrears_{behind}")] += n
-            else:
-                counts[State.LAPSED] += n
+            counts[standing(due - month)] += n
         return counts
 
 

@@ -43,18 +43,17 @@ def last_due_month(day: date) -> int:
     return current if day.day > DUE_DAY else current - 1
 
 
-def months_behind(paid_through: int, day: date) -> int:
-    """How many overdue months are unpaid on ``day`` (0 when paid up or ahead)."""
-    return max(0, last_due_month(day) - paid_through)
+def standing(behind: int) -> State:
+    """The state of a participant who paid, with ``behind`` overdue months unpaid (0 or less: paid up)."""
+    if behind <= 0:
+        return State.ACTIVE
+    if behind <= MAX_ARREARS:
+        return ARREARS[behind - 1]
+    return State.LAPSED
 
 
 def state_of(paid_through: int | None, day: date) -> State:
     """The state of a registered participant paid through ``paid_through`` (None: never paid)."""
     if paid_through is None:
         return State.NEVER_PAID
-    behind = months_behind(paid_through, day)
-    if behind == 0:
-        return State.ACTIVE
-    if behind <= MAX_ARREARS:
-        return ARREARS[behind - 1]
-    return State.LAPSED
+    return standing(last_due_month(day) - paid_through)
