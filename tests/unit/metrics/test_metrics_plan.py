@@ -33,6 +33,16 @@ def test_a_stock_target_counts_registrations_up_to_the_end_of_its_year() -> None
     assert row.achieved == pytest.approx(2 / 22_964)
 
 
+def test_a_target_of_new_registrations_counts_only_those_made_in_its_year() -> None:
+    snapshot = Snapshot(plan=read_plan())
+    key = CellKey("jambi", "15.04.01.2001", "farmer")
+    for day in (date(2017, 12, 31), date(2018, 1, 1), date(2018, 6, 1), date(2019, 1, 1)):
+        snapshot.coverage.place(Participant(uuid4(), key, True, None, day), +1)
+    row = next(r for r in targets(snapshot, year=2018) if r.branch == "jambi")
+    assert (row.measure, row.actual) == ("new_registrations", 2)
+    assert row.achieved == pytest.approx(2 / row.target)
+
+
 def test_a_negative_target_is_refused_naming_the_branch() -> None:
     with pytest.raises(InvalidTarget, match="jambi 2018"):
         Target("jambi", 2018, -1)

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Literal
 
 from jangkau_metrics.domain.coverage import CellKey, Tally
@@ -78,15 +79,14 @@ def coverage(snapshot: Snapshot, *, day: date, by: Grouping, branch: str | None 
 
 def targets(snapshot: Snapshot, *, year: int | None = None) -> list[TargetRow]:
     """Every configured target (of one year, or all) with the count it is measured against."""
+    registered = cache(snapshot.coverage.registered_in_year)  # one pass per year and measure, not per target
     rows = []
     for (branch, target_year), target in sorted(snapshot.plan.targets.items()):
         if year is not None and target_year != year:
             continue
-        in_year = snapshot.coverage.registered_in_year(target_year)[branch]
-        by_end = snapshot.coverage.registered_in_year(target_year, since_ever=True)[branch]
-        actual = by_end if target.measure == "registered" else in_year
-        achieved = snapshot.plan.achieved(target, registered=by_end, registered_in_year=in_year)
-        rows.append(TargetRow(branch, target_year, target.measure, target.participants, actual, achieved))
+        actual = registered(target_year, since_ever=target.measure == "registered")[branch]
+        share = target.achieved(actual)
+        rows.append(TargetRow(branch, target_year, target.measure, target.participants, actual, share))
     return rows
 
 

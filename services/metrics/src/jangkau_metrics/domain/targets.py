@@ -27,6 +27,10 @@ class Target:
         if self.measure not in MEASURES:
             raise InvalidTarget(f"target of {self.branch} {self.year} has unknown measure {self.measure!r}")
 
+    def achieved(self, actual: int) -> float | None:
+        """Share of the target that ``actual`` participants reach (None for a zero target)."""
+        return actual / self.participants if self.participants else None
+
 
 @dataclass(frozen=True)
 class Region:
@@ -63,10 +67,3 @@ class Plan:
     def with_target(self, target: Target) -> "Plan":
         """A plan where ``target`` replaces the branch's target for that year."""
         return Plan(self.regions, {**self.targets, (target.branch, target.year): target})
-
-    def achieved(self, target: Target, *, registered: int, registered_in_year: int) -> float | None:
-        """Share of the target reached (None for a zero target)."""
-        if target.participants == 0:
-            return None
-        actual = registered if target.measure == "registered" else registered_in_year
-        return actual / target.participants
