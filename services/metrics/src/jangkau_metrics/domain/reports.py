@@ -26,6 +26,11 @@ class CoverageRow:
     arrears_3: int
     lapsed: int
 
+    @classmethod
+    def empty(cls, key: str) -> "CoverageRow":
+        """The row of a group nobody is counted in yet."""
+        return cls(key, 0, 0, 0, 0, 0, 0, 0)
+
 
 @dataclass(frozen=True)
 class TargetRow:

@@ -132,7 +132,7 @@ def router(metrics: Metrics) -> APIRouter:
         by_region = {r.key: r for r in reports.coverage(snap, day=day, by="region")}
         out = []
         for region in snap.plan.regions:
-            row = by_region.get(region.code, reports.CoverageRow(region.code, 0, 0, 0, 0, 0, 0, 0))
+            row = by_region.get(region.code) or reports.CoverageRow.empty(region.code)
             workforce = region.informal_workforce
             share = row.active / workforce if workforce else None
             out.append(
@@ -165,7 +165,7 @@ def router(metrics: Metrics) -> APIRouter:
         rows = {r.key: r for r in reports.coverage(snap, day=day, by="campaign")}
         out = []
         for c in sorted(snap.campaigns.values(), key=lambda c: c.campaign_id):
-            row = rows.get(c.campaign_id, reports.CoverageRow(c.campaign_id, 0, 0, 0, 0, 0, 0, 0))
+            row = rows.get(c.campaign_id) or reports.CoverageRow.empty(c.campaign_id)
             out.append(
                 asdict(row)
                 | asdict(c)
