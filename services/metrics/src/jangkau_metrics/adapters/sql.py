@@ -136,8 +136,7 @@ class SqlCoverageStore:
         merged["status_rank"] = func.greatest(excluded.status_rank, current.status_rank)
         query = query.on_conflict_do_update(index_elements=[current.campaign_id], set_=merged)
         async with self._engine.begin() as conn:
-            for row in rows:
-                await conn.execute(query, row)
+            await conn.execute(query, rows)  # executemany: one statement, prepared once, for the batch
             stored = await conn.execute(
                 select(campaigns).where(current.campaign_id.in_([r["campaign_id"] for r in rows]))
             )
