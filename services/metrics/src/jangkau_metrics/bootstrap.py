@@ -55,15 +55,14 @@ class Metrics:
         await service.load_snapshot(store=self.store, snapshot=self.snapshot)
         await self.broker.start()
         self._stop.clear()
-        from jangkau_metrics.entrypoints.consumer import CAMPAIGN_TOPICS, PARTICIPANT_TOPICS
+        from jangkau_metrics.entrypoints.consumer import consumed_topics
 
-        watched = [self.settings.topic(t) for t in (*PARTICIPANT_TOPICS, *CAMPAIGN_TOPICS)]
         self._lag_task = asyncio.create_task(
             watch_lag(
                 self.settings,
                 self.stats,
                 group=self.settings.consumer_group,
-                topics=watched,
+                topics=consumed_topics(self.settings),
                 every=self.settings.lag_interval_seconds,
                 stop=self._stop,
             )

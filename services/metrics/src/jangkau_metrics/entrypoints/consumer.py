@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from jangkau_metrics import service
 from jangkau_metrics.adapters.sql import ConcurrentInsert
+from jangkau_metrics.config import MetricsSettings
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.ports import CoverageStore
 from jangkau_shared import topics
@@ -43,6 +44,12 @@ PARTICIPANT_EVENTS: Final = (WorkerRegisteredV1, ContributionPaidV1)
 CAMPAIGN_EVENTS: Final = (CampaignPlannedV1, CampaignHeldV1, CampaignClosedV1)
 #: Failures that pass: the batch is put back (nack) after a pause, never dead-lettered.
 TRANSIENT: Final = (DBAPIError, OSError, TimeoutError, ConcurrentInsert)
+
+
+def consumed_topics(settings: MetricsSettings) -> list[str]:
+    """Every topic the metrics consumers read, under the settings' prefix."""
+    return [settings.topic(t) for t in (*PARTICIPANT_TOPICS, *CAMPAIGN_TOPICS)]
+
 
 UseCase = Callable[..., Awaitable[service.Outcome]]
 Reload = Callable[..., Awaitable[None]]

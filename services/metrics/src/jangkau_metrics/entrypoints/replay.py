@@ -16,9 +16,9 @@ from jangkau_metrics.config import MetricsSettings
 from jangkau_metrics.domain.snapshot import Snapshot, differences
 from jangkau_metrics.entrypoints.consumer import (
     CAMPAIGN_EVENTS,
-    CAMPAIGN_TOPICS,
     PARTICIPANT_EVENTS,
     PARTICIPANT_TOPICS,
+    consumed_topics,
 )
 from jangkau_shared import db
 from jangkau_shared.deadletter import Record, decode_batch
@@ -89,9 +89,7 @@ async def _partitions(settings: MetricsSettings) -> list[TopicPartition]:
     admin = AIOKafkaAdminClient(**connection_options(settings))
     await admin.start()
     try:
-        return await partitions_of(
-            admin, [settings.topic(t) for t in (*PARTICIPANT_TOPICS, *CAMPAIGN_TOPICS)]
-        )
+        return await partitions_of(admin, consumed_topics(settings))
     finally:
         await admin.close()
 
