@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common import REPO, Stack, fresh_database, test_stack, topic_prefix
+from common import REPO, Row, Stack, fresh_database, ratio_row, test_stack, topic_prefix
 from launch import BENCH_KEYS, Server, load, migrate, profiling, service_argv, service_env, serving
 from loadgen import percentile
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -233,55 +233,48 @@ async def measure(
     return out
 
 
-def rows(figures: dict[str, Any], sizes: Sizes) -> list[dict[str, Any]]:
-    """Table rows (the fields of run.Row) for #3."""
+def rows(figures: dict[str, Any], sizes: Sizes) -> list[Row]:
+    """Table rows for #3."""
     (single, single_bare), (batch, batch_bare), (rated, rated_bare) = (
         figures["single"],
         figures["batch"],
         figures["open"],
     )
-    r_single = single["rps"] / single_bare["rps"]
-    r_batch = batch["items_per_s"] / batch_bare["items_per_s"]
     return [
-        {
-            "id": "3a",
-            "what": f"registration API, single items, {sizes.concurrency} concurrent "
+        ratio_row(
+            "3a",
+            f"registration API, single items, {sizes.concurrency} concurrent "
             f"({single['requests']:,} requests; p50 {single['p50_ms']:.1f} ms, "
             f"p99 {single['p99_ms']:.1f} ms; "
             f"bare p50 {single_bare['p50_ms']:.1f} ms, p99 {single_bare['p99_ms']:.1f} ms)",
-            "value": single["rps"],
-            "baseline": single_bare["rps"],
-            "unit": "requests/s",
-            "goal": ">= 0.5",
-            "ratio": r_single,
-            "holds": r_single >= 0.5,
-        },
-        {
-            "id": "3b",
-            "what": f"registration API, batches of {sizes.batch}, {sizes.batch_concurrency} concurrent "
+            single["rps"],
+            single_bare["rps"],
+            "requests/s",
+            goal=0.5,
+        ),
+        ratio_row(
+            "3b",
+            f"registration API, batches of {sizes.batch}, {sizes.batch_concurrency} concurrent "
             f"({batch['requests']} batches; p50 {batch['p50_ms']:.0f} ms per batch, "
             f"bare {batch_bare['p50_ms']:.0f} ms)",
-            "value": batch["items_per_s"],
-            "baseline": batch_bare["items_per_s"],
-            "unit": "items/s",
-            "goal": ">= 0.5",
-            "ratio": r_batch,
-            "holds": r_batch >= 0.5,
-        },
-        {
-            "id": "3c",
-            "what": f"registration API p99 latency at {sizes.rate:.0f} requests/s, open loop "
+            batch["items_per_s"],
+            batch_bare["items_per_s"],
+            "items/s",
+            goal=0.5,
+        ),
+        Row(
+            "3c",
+            f"registration API p99 latency at {sizes.rate:.0f} requests/s, open loop "
             f"({rated['requests']:,} requests, {rated['over_50ms']} over 50 ms, "
             f"{rated['requests'] - rated['ok']} failed; "
             f"p50 {rated['p50_ms']:.1f} ms; "
             f"reached {rated['rps']:.0f}/s)",
-            "value": rated["p99_ms"],
-            "baseline": rated_bare["p99_ms"],
-            "unit": "ms",
-            "goal": "<= 50 ms",
-            "ratio": None,
-            "holds": rated["p99_ms"] <= 50.0 and rated["ok"] == rated["requests"],
-        },
+            rated["p99_ms"],
+            rated_bare["p99_ms"],
+            "ms",
+            "<= 50 ms",
+            holds=rated["p99_ms"] <= 50.0 and rated["ok"] == rated["requests"],
+        ),
     ]
 
 
@@ -310,10 +303,10 @@ def main() -> int:
         print(figures)  # noqa: T201
         return 0
     for row in rows(figures, sizes):
-        ratio = f" -> {row['ratio']:.2f}" if row["ratio"] is not None else ""
-        verdict = "holds" if row["holds"] else "does NOT hold"
-        figure = f"{row['value']:,.1f} {row['unit']} vs {row['baseline']:,.1f}{ratio}"
-        print(f"{row['id']}: {figure} ({verdict}) {row['what']}")  # noqa: T201
+        ratio = f" -> {row.ratio:.2f}" if row.ratio is not None else ""
+        verdict = "holds" if row.holds else "does NOT hold"
+        figure = f"{row.value:,.1f} {row.unit} vs {row.baseline:,.1f}{ratio}"
+        print(f"{row.id}: {figure} ({verdict}) {row.what}")  # noqa: T201
     return 0
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from api import registration_servers
-from common import REPO, Stack, fresh_database, test_stack
+from common import REPO, Row, Stack, fresh_database, test_stack
 from launch import load, migrate, profiling, service_argv, service_env, serving
 
 log = logging.getLogger("bench.freshness")
@@ -85,8 +85,8 @@ async def measure(
     return result
 
 
-def rows(result: dict[str, Any], sizes: Sizes) -> list[dict[str, Any]]:
-    """Table rows (the fields of run.Row) for #4."""
+def rows(result: dict[str, Any], sizes: Sizes) -> list[Row]:
+    """Table rows for #4."""
     what = (
         f"freshness API -> /v1/coverage at {sizes.rate:,.0f} registrations/s in batches of {sizes.batch} "
         f"for {sizes.seconds:.0f} s ({result['items_stored']:,} items, reached "
@@ -94,26 +94,24 @@ def rows(result: dict[str, Any], sizes: Sizes) -> list[dict[str, Any]]:
         f"max {result['fresh_max_ms']:,.0f} ms)"
     )
     return [
-        {
-            "id": "4a",
-            "what": f"{what}: p50",
-            "value": result["fresh_p50_ms"],
-            "baseline": None,
-            "unit": "ms",
-            "goal": "<= 200 ms",
-            "ratio": None,
-            "holds": result["fresh_p50_ms"] <= 200.0,
-        },
-        {
-            "id": "4b",
-            "what": "freshness, same run: p99",
-            "value": result["fresh_p99_ms"],
-            "baseline": None,
-            "unit": "ms",
-            "goal": "<= 1000 ms",
-            "ratio": None,
-            "holds": result["fresh_p99_ms"] <= 1000.0,
-        },
+        Row(
+            "4a",
+            f"{what}: p50",
+            result["fresh_p50_ms"],
+            None,
+            "ms",
+            "<= 200 ms",
+            holds=result["fresh_p50_ms"] <= 200.0,
+        ),
+        Row(
+            "4b",
+            "freshness, same run: p99",
+            result["fresh_p99_ms"],
+            None,
+            "ms",
+            "<= 1000 ms",
+            holds=result["fresh_p99_ms"] <= 1000.0,
+        ),
     ]
 
 
@@ -132,7 +130,7 @@ def main() -> int:
     result = asyncio.run(measure(test_stack(), sizes, limit_seconds=args.timeout, profile=args.profile))
     table = rows(result, sizes)
     for row in table:
-        print(f"{row['id']}: {row['value']:,.1f} {row['unit']} ({row['goal']}) {row['what']}")  # noqa: T201
+        print(f"{row.id}: {row.value:,.1f} {row.unit} ({row.goal}) {row.what}")  # noqa: T201
     return 0
 
 

@@ -35,7 +35,8 @@ def sized_rows(module: ModuleType) -> Callable[[Bench], Awaitable[list[Row]]]:
     async def produce(bench: Bench) -> list[Row]:
         sizes = module.Sizes.smoke() if bench.smoke else module.Sizes()
         figures = await module.measure(bench.stack, sizes, limit_seconds=bench.limit_seconds)
-        return [Row(**row) for row in module.rows(figures, sizes)]
+        rows: list[Row] = module.rows(figures, sizes)
+        return rows
 
     return produce
 
