@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from jangkau_metrics.domain.months import month_text
 from jangkau_shared.envelope import KafkaRecord, encode
 from jangkau_shared.events import (
     Channel,
@@ -174,9 +175,9 @@ def _payment(
         branch=branch,
         village_code=village,
         segment=segment,
-        first_month=f"{first // 12}-{first % 12 + 1:02d}",
+        first_month=month_text(first),
         months=months,  # type: ignore[arg-type]
-        paid_through=f"{last // 12}-{last % 12 + 1:02d}",
+        paid_through=month_text(last),
         amount=MONTHLY_RUPIAH * months,
         programmes=[Programme.JKK, Programme.JKM],
         payer_type=rng.choice(list(PayerType)),
