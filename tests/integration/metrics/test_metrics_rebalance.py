@@ -48,17 +48,16 @@ async def test_counts_stay_exact_when_a_second_instance_joins_and_the_first_leav
             paid = snapshot.ledger.by_branch_payer[("denpasar", "self")]
             return {"registered": t.registered, "active": t.states[State.ACTIVE], "paid": paid} if t else {}
 
+        async def served() -> dict[str, float]:
+            return states(second)
+
         exact = {"registered": 60, "active": 40, "paid": 50}
         await eventually(stored, until=lambda s: s == exact, what="store exact")
         await eventually(
-            lambda: _async(states(second)),
+            served,
             until=lambda s: s == {"registered": 60, "active": 40, "never_paid": 20},
             what="survivor's served counts exact",
         )
         assert second.snapshot.ledger.by_branch_payer[("denpasar", "self")] == 50
     finally:
         await second.stop()
-
-
-async def _async(value: dict[str, float]) -> dict[str, float]:
-    return value
