@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[3]
+from support import REPO, panel_queries
+
 GRAFANA = REPO / "deploy" / "grafana"
 DASHBOARD_FILES = sorted((GRAFANA / "dashboards").glob("*.json"))
 #: Panels that show text or links, not data: they need no query.
@@ -28,16 +29,6 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
         panels.append(panel)
         panels += panel.get("panels", [])  # collapsed rows
     return panels
-
-
-def panel_queries() -> list[tuple[str, str, str]]:
-    """Every (dashboard uid, panel title, PromQL expression) of the dashboards."""
-    return [
-        (dashboard["uid"], panel["title"], target["expr"])
-        for dashboard in map(_dashboard, DASHBOARD_FILES)
-        for panel in _panels(dashboard)
-        for target in panel.get("targets", [])
-    ]
 
 
 def _datasource_uid() -> str:
