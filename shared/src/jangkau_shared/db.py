@@ -1,13 +1,12 @@
 """PostgreSQL helpers: the async engine factory and alembic migrations run from code."""
 
-import asyncio
 import ssl
 from pathlib import Path
 from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool, text
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -60,47 +59,24 @@ async def ping(engine: AsyncEngine) -> bool:
     return True
 
 
-def alembic_config(script_location: Path, url: str | None = None) -> Config:
-    """Return an alembic configuration built in code (no alembic.ini needed)."""
-    config = Config()
+async def upgrade(engine: AsyncEngine, script_location: Path) -> None:
+    """Migrate the engine's database to the newest revision on a connection of that engine."""
+    config = Config()  # built in code: no alembic.ini
     config.set_main_option("script_location", str(script_location))
-    if url:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
-async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "head") -> None:
-    """Migrate the engine's database to ``revision`` on a connection of that engine."""
-    config = alembic_config(script_location)
 
     def _run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        command.upgrade(config, "head")
 
     async with engine.begin() as conn:
         await conn.run_sync(_run)
 
 
 def run_migrations(target_metadata: MetaData) -> None:
-    """Body of every service's alembic ``env.py``: online migrations on an async engine."""
+    """Body of every service's alembic ``env.py``: migrate on the connection ``upgrade`` passes."""
     connection = context.config.attributes.get("connection")
-    if connection is not None:
-        _migrate(connection, target_metadata)
-        return
-    url = context.config.get_main_option("sqlalchemy.url")
-    if not url:
-        raise RuntimeError("alembic needs a connection or sqlalchemy.url")
-    asyncio.run(_migrate_url(url, target_metadata))
-
-
-def _migrate(connection: Connection, target_metadata: MetaData) -> None:
+    if connection is None:
+        raise RuntimeError("run migrations with the service's `migrate` command (jangkau_shared.db.upgrade)")
     context.configure(connection=connection, target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
-
-
-async def _migrate_url(url: str, target_metadata: MetaData) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
-    async with engine.begin() as conn:
-        await conn.run_sync(_migrate, target_metadata)
-    await engine.dispose()

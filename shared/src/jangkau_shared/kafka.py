@@ -91,18 +91,13 @@ async def ensure_topics(settings: KafkaSettings, topics: tuple[str, ...] = ALL_T
     admin = AIOKafkaAdminClient(**connection_options(settings))
     await admin.start()
     try:
-        names = [settings.topic(t) for t in topics]
-        wanted = [*names, *(dead_letter_topic(t) for t in names)]
+        # A dead-letter topic has its topic's partition count.
+        wanted = {settings.topic(t): partitions_for(t) for t in topics}
+        wanted |= {dead_letter_topic(name): count for name, count in wanted.items()}
         existing = set(await admin.list_topics())
         new = [
-            NewTopic(
-                name,
-                num_partitions=partitions_for(
-                    name.removesuffix(".dlq.v1").removeprefix(settings.kafka_topic_prefix)
-                ),
-                replication_factor=settings.kafka_topic_replication_factor,
-            )
-            for name in wanted
+            NewTopic(name, num_partitions=count, replication_factor=settings.kafka_topic_replication_factor)
+            for name, count in wanted.items()
             if name not in existing
         ]
         if new:

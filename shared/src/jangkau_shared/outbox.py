@@ -35,7 +35,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from jangkau_shared.envelope import build_headers, encode
-from jangkau_shared.events import EventData
+from jangkau_shared.events import EventData, spec_for_model
 
 log = structlog.get_logger(__name__)
 
@@ -64,11 +64,10 @@ def outbox_row(
 ) -> dict[str, Any]:
     """Return the outbox row for one event, encoded once at write time."""
     record = encode(data, event_id=str(event_id), source=source, time=at)
-    ce_type = dict(record.headers)["ce_type"].decode()
     return {
         "event_id": event_id,
         "source": source,
-        "ce_type": ce_type,
+        "ce_type": spec_for_model(type(data)).type,
         "ce_time": at,
         "topic": f"{topic_prefix}{record.topic}",
         "key": record.key,

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import orjson
 
+from jangkau_shared.envelope import CONTENT_TYPE, REQUIRED_HEADERS, SPECVERSION
 from jangkau_shared.events import EVENT_SPECS
+from jangkau_shared.topics import dead_letter_topic
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -40,27 +42,27 @@ def asyncapi() -> dict[str, object]:
             "name": spec.type,
             "title": name,
             "summary": spec.description,
-            "contentType": "application/json",
+            "contentType": CONTENT_TYPE,
             "bindings": {
                 "kafka": {"key": {"type": "string", "description": f"the event's {spec.key_field}"}}
             },
             "headers": {
                 "type": "object",
-                "required": ["ce_id", "ce_source", "ce_type", "ce_specversion"],
+                "required": list(REQUIRED_HEADERS),
                 "properties": {
                     "ce_id": {"type": "string"},
                     "ce_source": {"type": "string"},
                     "ce_type": {"const": spec.type},
-                    "ce_specversion": {"const": "1.0"},
+                    "ce_specversion": {"const": SPECVERSION},
                     "ce_time": {"type": "string", "format": "date-time"},
-                    "content-type": {"const": "application/json"},
+                    "content-type": {"const": CONTENT_TYPE},
                 },
             },
             "payload": {"$ref": f"./{spec.type}.json"},
         }
         channels[spec.topic] = {
             "address": spec.topic,
-            "description": f"{spec.description} Dead letters: {spec.topic}.dlq.v1.",
+            "description": f"{spec.description} Dead letters: {dead_letter_topic(spec.topic)}.",
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
         }
         operations[f"receive{name}"] = {
@@ -75,7 +77,7 @@ def asyncapi() -> dict[str, object]:
             "version": "1.0.0",
             "description": "Field work as events: workers registered, contributions paid, campaigns.",
         },
-        "defaultContentType": "application/json",
+        "defaultContentType": CONTENT_TYPE,
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages},

@@ -46,9 +46,8 @@ class ServiceSettings(BaseSettings):
     def _no_demo_secrets_in_production(self) -> Self:
         if self.environment != "production":
             return self
-        prefix = str(self.model_config.get("env_prefix", ""))
         demo = [
-            f"{prefix}{name}".upper()
+            _variable(self, name)
             for name, value in self
             if isinstance(value, SecretStr) and _looks_like_demo(value.get_secret_value())
         ]

@@ -18,8 +18,8 @@ from pydantic_settings import BaseSettings
 from jangkau_campaigns.config import CampaignsSettings
 from jangkau_metrics.config import MetricsSettings
 from jangkau_registration.config import RegistrationSettings
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 SERVICES: dict[str, type[BaseSettings]] = {
     "registration": RegistrationSettings,
     "campaigns": CampaignsSettings,

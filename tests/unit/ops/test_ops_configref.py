@@ -2,9 +2,8 @@
 
 import importlib.util
 import types
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[3]
+from support import REPO
 
 
 def _configref() -> types.ModuleType:

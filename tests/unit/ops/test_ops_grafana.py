@@ -1,7 +1,6 @@
 """Grafana provisioning and dashboards: structure, datasource, and every PromQL query parses."""
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,13 +8,14 @@ from typing import Any
 
 import pytest
 import yaml
+from ops_metric_names import exposed, metric_names
 
-REPO = Path(__file__).resolve().parents[3]
+from support import REPO, panel_queries
+
 GRAFANA = REPO / "deploy" / "grafana"
 DASHBOARD_FILES = sorted((GRAFANA / "dashboards").glob("*.json"))
 #: Panels that show text or links, not data: they need no query.
 TEXT_PANELS = {"text", "row"}
-METRIC_SOURCES = [*REPO.glob("services/*/src/**/*.py"), *REPO.glob("shared/src/**/*.py")]
 
 
 def _dashboard(path: Path) -> dict[str, Any]:
@@ -28,16 +28,6 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
         panels.append(panel)
         panels += panel.get("panels", [])  # collapsed rows
     return panels
-
-
-def panel_queries() -> list[tuple[str, str, str]]:
-    """Every (dashboard uid, panel title, PromQL expression) of the dashboards."""
-    return [
-        (dashboard["uid"], panel["title"], target["expr"])
-        for dashboard in map(_dashboard, DASHBOARD_FILES)
-        for panel in _panels(dashboard)
-        for target in panel.get("targets", [])
-    ]
 
 
 def _datasource_uid() -> str:
@@ -102,11 +92,7 @@ def test_every_query_parses_as_promql(tmp_path: Path) -> None:
 
 
 def test_queries_use_only_metrics_the_services_expose() -> None:
-    source = "\n".join(path.read_text() for path in METRIC_SOURCES)
     unknown = {
-        (uid, name)
-        for uid, _, expr in panel_queries()
-        for name in re.findall(r"\b(jangkau_[a-z0-9_]+)\b", expr)
-        if f'"{name.removesuffix("_total")}"' not in source
+        (uid, name) for uid, _, expr in panel_queries() for name in metric_names(expr) if not exposed(name)
     }
     assert unknown == set(), "no service exposes these metric families"

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
+from ops_metric_names import exposed, metric_names
 
-REPO = Path(__file__).resolve().parents[3]
+from support import REPO
+
 PROM = REPO / "deploy" / "prometheus"
 RULE_FILES = sorted((PROM / "rules").glob("*.yml"))
 TEST_FILES = sorted((PROM / "tests").glob("*.yml"))
@@ -19,7 +21,6 @@ needs_promtool = pytest.mark.skipif(
     reason="promtool is not installed (Debian package 'prometheus': deploy/prometheus.sh install)",
 )
 SEVERITIES = {"critical", "warning"}
-METRIC_SOURCES = [*REPO.glob("services/*/src/**/*.py"), *REPO.glob("shared/src/**/*.py")]
 
 
 def _promtool(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -107,16 +108,6 @@ def test_every_alert_is_tested_firing_and_not_firing() -> None:
     assert names - silent == set(), "never tested not firing"
 
 
-def _metric_names(expr: str) -> set[str]:
-    return set(re.findall(r"\b(jangkau_[a-z0-9_]+)\b", expr))
-
-
 def test_alerts_use_only_metrics_the_services_expose() -> None:
-    source = "\n".join(path.read_text() for path in METRIC_SOURCES)
-    unknown = set()
-    for alert in _alerts():
-        for name in _metric_names(alert["expr"]):
-            family = name.removesuffix("_total")
-            if f'"{family}"' not in source:
-                unknown.add(name)
+    unknown = {name for alert in _alerts() for name in metric_names(alert["expr"]) if not exposed(name)}
     assert unknown == set(), "no service exposes these metric families"

@@ -154,10 +154,11 @@ def test_tls_with_a_client_certificate_loads_the_encrypted_key(
         kafka_ssl_keyfile=str(pki["key"]),
         kafka_ssl_key_password=PASSWORD,
     )
-    security = faststream_security(load_settings(Example))
+    settings = load_settings(Example)
+    security = faststream_security(settings)
     assert type(security) is BaseSecurity
     assert security.ssl_context is not None
-    assert connection_options(load_settings(Example))["security_protocol"] == "SSL"
+    assert connection_options(settings)["security_protocol"] == "SSL"
 
 
 @pytest.mark.parametrize(
