@@ -2,12 +2,12 @@
 
 import hashlib
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from cachetools import TTLCache
 from fastapi import HTTPException, Request
 from sqlalchemy import (
     ARRAY,
@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 TOKEN_PREFIX = "jk_"  # noqa: S105 - a marker, not a secret
 _CACHE_SECONDS = 5.0
+#: Lookups kept at most; bounds memory when clients send many unknown tokens.
+_CACHE_SIZE = 10_000
 
 
 def tokens_table(metadata: MetaData) -> Table:
@@ -75,9 +77,9 @@ class TokenInfo:
 class TokenStore:
     """Tokens in the service's own database; lookups are cached for a few seconds."""
 
-    def __init__(self, engine: AsyncEngine, table: Table) -> None:
+    def __init__(self, engine: AsyncEngine, table: Table, *, cache_size: int = _CACHE_SIZE) -> None:
         self._engine, self._table = engine, table
-        self._cache: dict[bytes, tuple[float, Team | None]] = {}
+        self._cache: TTLCache[bytes, Team | None] = TTLCache(maxsize=cache_size, ttl=_CACHE_SECONDS)
 
     async def create(self, team: str, branches: list[str], token: str | None = None) -> tuple[UUID, str]:
         """Store a new token for ``team``; return its id and the token (shown once)."""
@@ -117,9 +119,8 @@ class TokenStore:
     async def authenticate(self, token: str) -> Team | None:
         """Return the team of an active token, or None."""
         digest = hash_token(token)
-        cached = self._cache.get(digest)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        if digest in self._cache:
+            return self._cache[digest]
         t = self._table
         query = select(t.c.token_id, t.c.team, t.c.branches).where(
             t.c.token_hash == digest, t.c.revoked_at.is_(None)
@@ -127,7 +128,7 @@ class TokenStore:
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).one_or_none()
         team = Team(row.token_id, row.team, frozenset(row.branches)) if row else None
-        self._cache[digest] = (time.monotonic() + _CACHE_SECONDS, team)
+        self._cache[digest] = team
         return team
 
 

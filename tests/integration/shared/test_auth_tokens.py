@@ -65,3 +65,14 @@ async def test_revoking_an_unknown_token_reports_false(store: TokenStore) -> Non
     token_id, _ = await store.create("x", ["*"])
     assert await store.revoke(token_id)
     assert not await store.revoke(token_id)
+
+
+async def test_a_flood_of_unknown_tokens_keeps_the_lookup_cache_bounded(store: TokenStore) -> None:
+    bounded = TokenStore(store._engine, store._table, cache_size=8)
+    _, token = await bounded.create("jambi-launch", ["jambi"])
+    for n in range(50):
+        assert await bounded.authenticate(f"jk_unknown-{n}") is None
+    assert len(bounded._cache) <= 8
+    team = await bounded.authenticate(token)
+    assert team is not None
+    assert team.team == "jambi-launch"
