@@ -25,9 +25,6 @@ from launch import load, migrate, profiling, service_argv, service_env, serving
 
 log = logging.getLogger("bench.freshness")
 
-#: Metrics settings of the run (environment variables of the metrics service, without prefix).
-METRICS_TUNING: dict[str, str] = {}
-
 
 @dataclass(frozen=True)
 class Sizes:
@@ -56,7 +53,6 @@ async def measure(
                 "DATABASE_URL": url,
                 "KAFKA_TOPIC_PREFIX": prefix,
                 "CONSUMER_GROUP": f"{prefix}metrics",
-                **METRICS_TUNING,
             }
             env = service_env(stack, "metrics", settings)
             await asyncio.to_thread(migrate, "metrics", env)
