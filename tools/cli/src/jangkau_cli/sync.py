@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from jangkau_cli.api import CONTRIBUTIONS, REGISTRATIONS, ItemResult, Services, send_batch
+from jangkau_cli.api import ACCEPTED, CONTRIBUTIONS, REGISTRATIONS, ItemResult, Services, send_batch
 from jangkau_cli.client import describe_errors
 from jangkau_cli.errors import CliError, ExitCode
 from jangkau_cli.queue import REFERENCE, Line, load_queue
@@ -87,7 +87,7 @@ class SyncOutcome:
     @property
     def rejected(self) -> int:
         """Lines that will not be stored as they are (fix them and sync them again)."""
-        return sum(n for status, n in self.counts.items() if status not in _STORED and status != PENDING)
+        return sum(n for status, n in self.counts.items() if status not in ACCEPTED and status != PENDING)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -95,11 +95,6 @@ class SyncOutcome:
         if self.interrupted is not None:
             return self.interrupted.code
         return ExitCode.REJECTED if self.rejected else ExitCode.OK
-
-
-_STORED = frozenset(
-    {"created", "recorded", "accepted", "already_registered", "already_recorded", "duplicate"}
-)
 
 
 def _chunks(items: list[Line], size: int) -> Iterator[list[Line]]:
