@@ -102,11 +102,9 @@ def _chunks(items: list[Line], size: int) -> Iterator[list[Line]]:
         yield items[start : start + size]
 
 
-def _payload(line: Line, participant_id: str | None = None, branch: str | None = None) -> dict[str, Any]:
+def _payload(line: Line, branch: str | None = None) -> dict[str, Any]:
     body = {k: v for k, v in line.item.items() if k != REFERENCE}
     body["client_id"] = line.client_id
-    if participant_id:
-        body["participant_id"] = participant_id
     if branch and line.kind == "registration":
         body.setdefault("branch", branch)
     return body
@@ -139,7 +137,7 @@ class Syncer:
     def _send(self, path: str, lines: list[Line], progress: Progress) -> None:
         client = self.services.registration
         for batch in _chunks(lines, self.batch_size):
-            items = [_payload(ln, ln.item.get("participant_id"), self.branch) for ln in batch]
+            items = [_payload(ln, self.branch) for ln in batch]
             self.state.record(send_batch(client, path, items))
             progress.advance(len(batch))
 
