@@ -27,7 +27,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _campaign_body(scenario: Scenario, wave: Wave) -> dict[str, Any]:
+def _campaign_body(wave: Wave) -> dict[str, Any]:
     spec = wave.campaign
     assert spec is not None
     return {
@@ -57,7 +57,7 @@ def ensure_campaigns(
     client = services.campaigns
     for wave in (w for w in scenario.waves if w.campaign is not None):
         campaign_id = campaign_id_for(scenario, wave, seed)
-        body = {"campaign_id": campaign_id, **_campaign_body(scenario, wave)}
+        body = {"campaign_id": campaign_id, **_campaign_body(wave)}
         try:
             planned = client.post(api.CAMPAIGNS, body)
             if planned.status not in (201, 409):
