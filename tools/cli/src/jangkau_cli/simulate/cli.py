@@ -17,6 +17,7 @@ from jangkau_cli.simulate.model import Generator, Plan
 from jangkau_cli.simulate.run import RunOutcome, ensure_campaigns, send_plan, write_queue
 from jangkau_cli.simulate.scenarios import SCENARIOS, Scenario
 from jangkau_cli.simulate.truth import ground_truth, truth_document
+from jangkau_cli.sync import DEFAULT_BATCH
 
 
 def build_plan(
@@ -77,7 +78,7 @@ def simulate(
     ] = None,
     invalid_share: Annotated[float, typer.Option(help="Share of extra, wrongly typed entries (0-1).")] = 0.0,
     truth: Annotated[Path | None, typer.Option(help="Also write the ground truth as JSON here.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Items per request.")] = 500,
+    batch_size: Annotated[int, typer.Option(help="Items per request.")] = DEFAULT_BATCH,
     dry_run: Annotated[bool, typer.Option(help="Send nothing; only print the ground truth.")] = False,
     write_queue_to: Annotated[
         Path | None,
