@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -17,6 +17,7 @@ from jangkau_cli.queue import REFERENCE, Line, load_queue
 DEFAULT_BATCH = 500
 PENDING = "pending"
 REPORT_COLUMNS = ("line", "kind", "client_id", "status", "participant_id", "errors")
+T = TypeVar("T")
 
 
 class Progress(Protocol):
@@ -97,7 +98,8 @@ class SyncOutcome:
         return ExitCode.REJECTED if self.rejected else ExitCode.OK
 
 
-def _chunks(items: list[Line], size: int) -> Iterator[list[Line]]:
+def chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    """``items`` in consecutive lists of ``size`` (the last may be shorter)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -136,7 +138,7 @@ class Syncer:
 
     def _send(self, path: str, lines: list[Line], progress: Progress) -> None:
         client = self.services.registration
-        for batch in _chunks(lines, self.batch_size):
+        for batch in chunks(lines, self.batch_size):
             items = [_payload(ln, self.branch) for ln in batch]
             self.state.record(send_batch(client, path, items))
             progress.advance(len(batch))
