@@ -40,9 +40,8 @@ def build_plan(
     return generator.build(campaign_ids)
 
 
-def truth_table(plan: Plan) -> Table:
-    """The ground truth as a table that fits 80 columns (``--truth`` writes every figure as JSON)."""
-    truth = ground_truth(plan)
+def truth_table(plan: Plan, truth: dict[str, dict[str, int]]) -> Table:
+    """The plan's ground truth as a table that fits 80 columns (``--truth`` writes every figure as JSON)."""
     records = [
         {
             "branch": branch,
@@ -126,16 +125,17 @@ def _simulate(
     plan = build_plan(
         scenario, seed=seed, scale=scale, today=today, invalid_share=invalid_share, campaign_ids=campaign_ids
     )
+    counts = ground_truth(plan)
     if truth is not None:
         used_scale = scenario.default_scale if scale is None else scale
-        document = truth_document(plan, seed=seed, scale=used_scale, invalid_share=invalid_share)
+        document = truth_document(plan, counts, seed=seed, scale=used_scale, invalid_share=invalid_share)
         truth.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     if queue is not None:
         console.print(
             f"wrote {write_queue(plan, queue)} lines to {queue}; send them with `jangkau sync {queue}`"
         )
     surprises = _send(svc, plan, batch_size) if svc is not None else 0
-    console.print(truth_table(plan))
+    console.print(truth_table(plan, counts))
     if surprises:
         raise typer.Exit(int(ExitCode.REJECTED))
 
