@@ -117,6 +117,7 @@ def _simulate(
     queue: Path | None,
 ) -> None:
     scenario = _checked(name, scale, invalid_share)
+    scale = scenario.default_scale if scale is None else scale
     today = _parse_day(today_text) if today_text else scenario.today
     if today > date.today():
         err_console.print(f"warning: --today {today} is in the future; the services will refuse those dates")
@@ -127,8 +128,7 @@ def _simulate(
     )
     counts = ground_truth(plan)
     if truth is not None:
-        used_scale = scenario.default_scale if scale is None else scale
-        document = truth_document(plan, counts, seed=seed, scale=used_scale, invalid_share=invalid_share)
+        document = truth_document(plan, counts, seed=seed, scale=scale, invalid_share=invalid_share)
         truth.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     if queue is not None:
         console.print(
