@@ -335,6 +335,18 @@ wait_for_http() {
   done
 }
 
+# give_up_start PID PIDFILE MSG... : a start that did not become ready: SIGKILL PID if it
+# still runs, remove PIDFILE, and die with MSG.
+give_up_start() {
+  local pid=$1 pidfile=$2
+  shift 2
+  if pid_alive "$pid"; then
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  die "$@"
+}
+
 # stop_pid NAME PIDFILE MARKER WHERE TIMEOUT : SIGTERM, wait up to TIMEOUT seconds, then
 # SIGKILL. Removes PIDFILE. Returns 0 also when nothing was running.
 stop_pid() {

@@ -103,13 +103,8 @@ start_one() {
   fi
   pid=$(cd "$JANGKAU_REPO_ROOT" && spawn "$logfile" "$pidfile" \
     "$bin" serve --host 127.0.0.1 --port "$port")
-  if ! wait_for_http "http://127.0.0.1:$port/health/ready" "$timeout" "$pid" "$logfile"; then
-    if pid_alive "$pid"; then
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-    die "$name did not become ready (profile $JANGKAU_PROFILE); full log: $logfile"
-  fi
+  wait_for_http "http://127.0.0.1:$port/health/ready" "$timeout" "$pid" "$logfile" ||
+    give_up_start "$pid" "$pidfile" "$name did not become ready (profile $JANGKAU_PROFILE); full log: $logfile"
   log "$name ready in $(elapsed_s "$t0")s: http://127.0.0.1:$port (pid $pid)"
 }
 
