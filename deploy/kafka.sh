@@ -230,10 +230,7 @@ cmd_start() {
     log "JANGKAU_KAFKA_FRESH=1: deleting $KAFKA_DATA for a freshly formatted cluster"
     delete_data
   fi
-  if [[ -f "$KAFKA_LOG" ]]; then
-    mv -f "$KAFKA_LOG" "$KAFKA_LOG.1"
-  fi
-  : >"$KAFKA_LOG"
+  fresh_log "$KAFKA_LOG"
   write_server_properties
   format_if_needed
 

@@ -261,6 +261,14 @@ spawn() {
   printf '%s\n' "$pid"
 }
 
+# fresh_log LOGFILE : keep the previous LOGFILE as LOGFILE.1 and start an empty one.
+fresh_log() {
+  if [[ -f "$1" ]]; then
+    mv -f "$1" "$1.1"
+  fi
+  : >"$1"
+}
+
 # show_log_tail LOGFILE [LINES] : print the last lines (default 40) of LOGFILE on stderr.
 show_log_tail() {
   local logfile=$1 lines=${2:-40}

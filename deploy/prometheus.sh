@@ -101,10 +101,7 @@ cmd_start() {
   generate_config
   ensure_port_free "$JANGKAU_PROMETHEUS_PORT" "Prometheus"
   mkdir -p "$PROM_DATA"
-  if [[ -f "$PROM_LOG" ]]; then
-    mv -f "$PROM_LOG" "$PROM_LOG.1"
-  fi
-  : >"$PROM_LOG"
+  fresh_log "$PROM_LOG"
   t0=$(now_ms)
   pid=$(spawn "$PROM_LOG" "$PROM_PIDFILE" prometheus \
     --config.file="$PROM_CONFIG_RUNTIME" \

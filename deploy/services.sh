@@ -91,10 +91,7 @@ start_one() {
     return 0
   fi
   ensure_port_free "$port" "service $name"
-  if [[ -f "$logfile" ]]; then
-    mv -f "$logfile" "$logfile.1"
-  fi
-  : >"$logfile"
+  fresh_log "$logfile"
   t0=$(now_ms)
   log "$name: migrate"
   if ! (cd "$JANGKAU_REPO_ROOT" && "$bin" migrate) >>"$logfile" 2>&1 </dev/null; then
