@@ -176,6 +176,21 @@ service_port() {
   esac
 }
 
+# service_pidfile NAME : the pidfile of a Python service of this profile.
+service_pidfile() {
+  printf '%s\n' "$SERVICES_DIR/$1.pid"
+}
+
+# service_marker : a service is "ours" when its environment carries this profile's state dir.
+service_marker() {
+  printf '\nJANGKAU_STATE_DIR=%s\n' "$JANGKAU_STATE_DIR"
+}
+
+# service_running_pid NAME : the pid of a Python service of this profile, if it runs.
+service_running_pid() {
+  running_pid "$(service_pidfile "$1")" "$(service_marker)" environ
+}
+
 # pg_root_existing : the PostgreSQL cluster dir of this profile ($PG_LINK, or the target of
 # that symlink) if it was set up, else nothing. PGDATA is <root>/data.
 pg_root_existing() {

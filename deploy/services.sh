@@ -45,21 +45,8 @@ service_bin() {
   printf '%s\n' "$VENV_BIN/jangkau-$1"
 }
 
-service_pidfile() {
-  printf '%s\n' "$SERVICES_DIR/$1.pid"
-}
-
 service_log() {
   printf '%s\n' "$SERVICES_DIR/$1.log"
-}
-
-# A service is "ours" when its environment carries this profile's state dir.
-service_marker() {
-  printf '\nJANGKAU_STATE_DIR=%s\n' "$JANGKAU_STATE_DIR"
-}
-
-service_running_pid() {
-  running_pid "$(service_pidfile "$1")" "$(service_marker)" environ
 }
 
 # Load the services' environment into this process (exported, so children inherit it).
