@@ -230,10 +230,7 @@ cmd_start() {
     log "JANGKAU_KAFKA_FRESH=1: deleting $KAFKA_DATA for a freshly formatted cluster"
     delete_data
   fi
-  if [[ -f "$KAFKA_LOG" ]]; then
-    mv -f "$KAFKA_LOG" "$KAFKA_LOG.1"
-  fi
-  : >"$KAFKA_LOG"
+  fresh_log "$KAFKA_LOG"
   write_server_properties
   format_if_needed
 
@@ -250,13 +247,9 @@ cmd_start() {
   pid=$(spawn "$KAFKA_LOG" "$KAFKA_PIDFILE" \
     java "${jvm[@]}" -cp "$JANGKAU_KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS")
   log "started pid $pid; waiting up to ${timeout}s for 127.0.0.1:$JANGKAU_KAFKA_PORT (log: $KAFKA_LOG)"
-  if ! wait_for_port 127.0.0.1 "$JANGKAU_KAFKA_PORT" "$timeout" "$pid" "$KAFKA_LOG"; then
-    if pid_alive "$pid"; then
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$KAFKA_PIDFILE"
-    die "Kafka did not become ready (profile $JANGKAU_PROFILE); full log: $KAFKA_LOG"
-  fi
+  wait_for_port 127.0.0.1 "$JANGKAU_KAFKA_PORT" "$timeout" "$pid" "$KAFKA_LOG" ||
+    give_up_start "$pid" "$KAFKA_PIDFILE" \
+      "Kafka did not become ready (profile $JANGKAU_PROFILE); full log: $KAFKA_LOG"
   log "ready in $(elapsed_s "$t0")s: bootstrap 127.0.0.1:$JANGKAU_KAFKA_PORT (pid $pid, profile $JANGKAU_PROFILE)"
 }
 

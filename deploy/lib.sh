@@ -176,6 +176,21 @@ service_port() {
   esac
 }
 
+# service_pidfile NAME : the pidfile of a Python service of this profile.
+service_pidfile() {
+  printf '%s\n' "$SERVICES_DIR/$1.pid"
+}
+
+# service_marker : a service is "ours" when its environment carries this profile's state dir.
+service_marker() {
+  printf '\nJANGKAU_STATE_DIR=%s\n' "$JANGKAU_STATE_DIR"
+}
+
+# service_running_pid NAME : the pid of a Python service of this profile, if it runs.
+service_running_pid() {
+  running_pid "$(service_pidfile "$1")" "$(service_marker)" environ
+}
+
 # pg_root_existing : the PostgreSQL cluster dir of this profile ($PG_LINK, or the target of
 # that symlink) if it was set up, else nothing. PGDATA is <root>/data.
 pg_root_existing() {
@@ -261,6 +276,14 @@ spawn() {
   printf '%s\n' "$pid"
 }
 
+# fresh_log LOGFILE : keep the previous LOGFILE as LOGFILE.1 and start an empty one.
+fresh_log() {
+  if [[ -f "$1" ]]; then
+    mv -f "$1" "$1.1"
+  fi
+  : >"$1"
+}
+
 # show_log_tail LOGFILE [LINES] : print the last lines (default 40) of LOGFILE on stderr.
 show_log_tail() {
   local logfile=$1 lines=${2:-40}
@@ -333,6 +356,18 @@ wait_for_http() {
     fi
     sleep 0.25
   done
+}
+
+# give_up_start PID PIDFILE MSG... : a start that did not become ready: SIGKILL PID if it
+# still runs, remove PIDFILE, and die with MSG.
+give_up_start() {
+  local pid=$1 pidfile=$2
+  shift 2
+  if pid_alive "$pid"; then
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  die "$@"
 }
 
 # stop_pid NAME PIDFILE MARKER WHERE TIMEOUT : SIGTERM, wait up to TIMEOUT seconds, then

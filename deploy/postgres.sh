@@ -44,8 +44,14 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 
+# newest_pg_bindir : the newest installed /usr/lib/postgresql/<version>/bin, or nothing.
+newest_pg_bindir() {
+  find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' -printf '%h\n' \
+    2>/dev/null | sort -V | tail -n 1 || true
+}
+
 pg_bindir() {
-  local dir="" ver=""
+  local ver=""
   if [[ -n "${JANGKAU_PG_BINDIR:-}" ]]; then
     printf '%s\n' "$JANGKAU_PG_BINDIR"
     return 0
@@ -60,9 +66,7 @@ pg_bindir() {
       return 0
     fi
   fi
-  dir=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' -printf '%h\n' \
-    2>/dev/null | sort -V | tail -n 1) || true
-  printf '%s\n' "$dir"
+  newest_pg_bindir
 }
 
 need_pg_binaries() {
@@ -259,17 +263,15 @@ setup_existing() {
 
 cmd_install() {
   local dir
-  dir=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null |
-    sort -V | tail -n 1) || true
+  dir=$(newest_pg_bindir)
   if [[ -n "$dir" ]]; then
-    log "PostgreSQL server binaries present ($(dirname "$dir"))"
+    log "PostgreSQL server binaries present ($dir)"
     return 0
   fi
   apt_install postgresql
-  dir=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null |
-    sort -V | tail -n 1) || true
+  dir=$(newest_pg_bindir)
   [[ -n "$dir" ]] || die "apt-get install postgresql did not provide /usr/lib/postgresql/*/bin/initdb"
-  log "installed PostgreSQL server binaries ($(dirname "$dir"))"
+  log "installed PostgreSQL server binaries ($dir)"
 }
 
 cmd_start() {

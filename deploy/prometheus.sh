@@ -101,10 +101,7 @@ cmd_start() {
   generate_config
   ensure_port_free "$JANGKAU_PROMETHEUS_PORT" "Prometheus"
   mkdir -p "$PROM_DATA"
-  if [[ -f "$PROM_LOG" ]]; then
-    mv -f "$PROM_LOG" "$PROM_LOG.1"
-  fi
-  : >"$PROM_LOG"
+  fresh_log "$PROM_LOG"
   t0=$(now_ms)
   pid=$(spawn "$PROM_LOG" "$PROM_PIDFILE" prometheus \
     --config.file="$PROM_CONFIG_RUNTIME" \
@@ -112,13 +109,9 @@ cmd_start() {
     --web.listen-address="127.0.0.1:$JANGKAU_PROMETHEUS_PORT" \
     --web.enable-lifecycle)
   log "started pid $pid; waiting up to ${timeout}s for /-/ready (log: $PROM_LOG)"
-  if ! wait_for_http "http://127.0.0.1:$JANGKAU_PROMETHEUS_PORT/-/ready" "$timeout" "$pid" "$PROM_LOG"; then
-    if pid_alive "$pid"; then
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$PROM_PIDFILE"
-    die "Prometheus did not become ready (profile $JANGKAU_PROFILE); full log: $PROM_LOG"
-  fi
+  wait_for_http "http://127.0.0.1:$JANGKAU_PROMETHEUS_PORT/-/ready" "$timeout" "$pid" "$PROM_LOG" ||
+    give_up_start "$pid" "$PROM_PIDFILE" \
+      "Prometheus did not become ready (profile $JANGKAU_PROFILE); full log: $PROM_LOG"
   log "ready in $(elapsed_s "$t0")s: http://127.0.0.1:$JANGKAU_PROMETHEUS_PORT (pid $pid, profile $JANGKAU_PROFILE)"
 }
 

@@ -45,21 +45,8 @@ service_bin() {
   printf '%s\n' "$VENV_BIN/jangkau-$1"
 }
 
-service_pidfile() {
-  printf '%s\n' "$SERVICES_DIR/$1.pid"
-}
-
 service_log() {
   printf '%s\n' "$SERVICES_DIR/$1.log"
-}
-
-# A service is "ours" when its environment carries this profile's state dir.
-service_marker() {
-  printf '\nJANGKAU_STATE_DIR=%s\n' "$JANGKAU_STATE_DIR"
-}
-
-service_running_pid() {
-  running_pid "$(service_pidfile "$1")" "$(service_marker)" environ
 }
 
 # Load the services' environment into this process (exported, so children inherit it).
@@ -91,10 +78,7 @@ start_one() {
     return 0
   fi
   ensure_port_free "$port" "service $name"
-  if [[ -f "$logfile" ]]; then
-    mv -f "$logfile" "$logfile.1"
-  fi
-  : >"$logfile"
+  fresh_log "$logfile"
   t0=$(now_ms)
   log "$name: migrate"
   if ! (cd "$JANGKAU_REPO_ROOT" && "$bin" migrate) >>"$logfile" 2>&1 </dev/null; then
@@ -103,13 +87,8 @@ start_one() {
   fi
   pid=$(cd "$JANGKAU_REPO_ROOT" && spawn "$logfile" "$pidfile" \
     "$bin" serve --host 127.0.0.1 --port "$port")
-  if ! wait_for_http "http://127.0.0.1:$port/health/ready" "$timeout" "$pid" "$logfile"; then
-    if pid_alive "$pid"; then
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-    die "$name did not become ready (profile $JANGKAU_PROFILE); full log: $logfile"
-  fi
+  wait_for_http "http://127.0.0.1:$port/health/ready" "$timeout" "$pid" "$logfile" ||
+    give_up_start "$pid" "$pidfile" "$name did not become ready (profile $JANGKAU_PROFILE); full log: $logfile"
   log "$name ready in $(elapsed_s "$t0")s: http://127.0.0.1:$port (pid $pid)"
 }
 

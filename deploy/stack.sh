@@ -84,10 +84,6 @@ prometheus_pid() {
   running_pid "$PROM_PIDFILE"
 }
 
-service_pid() {
-  running_pid "$SERVICES_DIR/$1.pid" "$(printf '\nJANGKAU_STATE_DIR=%s\n' "$JANGKAU_STATE_DIR")" environ
-}
-
 stack_is_up() {
   local kpid ppid
   kpid=$(kafka_pid)
@@ -166,7 +162,7 @@ cmd_status() {
   row kafka "$(kafka_pid)" "$JANGKAU_KAFKA_PORT"
   row prometheus "$(prometheus_pid)" "$JANGKAU_PROMETHEUS_PORT"
   for name in "${JANGKAU_SERVICES[@]}"; do
-    pid=$(service_pid "$name")
+    pid=$(service_running_pid "$name")
     row "$name" "$pid" "$(service_port "$name")"
   done
   echo "profile $JANGKAU_PROFILE, state $JANGKAU_STATE_DIR"

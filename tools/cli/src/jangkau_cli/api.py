@@ -55,11 +55,6 @@ class Services:
             metrics=ApiClient("metrics", settings.metrics_url, token, transport),
         )
 
-    def close(self) -> None:
-        """Close every client."""
-        for client in (self.registration, self.campaigns, self.metrics):
-            client.close()
-
 
 def item_result(item: dict[str, Any], answer: Answer) -> ItemResult:
     """Interpret the answer to one single-item POST (a problem+json body on 4xx)."""

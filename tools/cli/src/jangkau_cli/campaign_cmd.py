@@ -5,14 +5,12 @@ from typing import Annotated, Any
 import typer
 
 from jangkau_cli import api
-from jangkau_cli.context import console, handled, print_json, services, settings
-from jangkau_cli.errors import ConfigError
+from jangkau_cli.context import Json, branch_or_default, console, handled, print_json, services
 from jangkau_cli.render import mapping_table, records_table, rows_of
 
 campaign_app = typer.Typer(
     help="Plan outreach campaigns, record them as held, close them, see what they brought."
 )
-Json = Annotated[bool, typer.Option("--json", help="Print the raw JSON answer (for scripts).")]
 CAMPAIGN_COLUMNS = ("campaign_id", "name", "kind", "status", "starts_on", "ends_on", "target_registrations")
 #: What `campaign list` shows in a terminal; `--json` (or `campaign scorecard ID`) gives the rest.
 LIST_COLUMNS = ("campaign_id", "name", "status", "starts_on")
@@ -27,13 +25,6 @@ def _show(title: str, data: Any, as_json: bool, columns: tuple[str, ...] | None 
     else:
         chosen = columns or CAMPAIGN_COLUMNS
         console.print(records_table(title, rows_of(data), chosen, only=columns is not None))
-
-
-def _branch(branch: str | None) -> str:
-    code = branch or settings().branch
-    if not code:
-        raise ConfigError("which branch? pass --branch denpasar or `jangkau config set branch denpasar`")
-    return code
 
 
 @campaign_app.command("plan")
@@ -62,7 +53,7 @@ def plan(
         --place "Lapangan Pegok" --target-registrations 600
     """
     body = {
-        "branch": _branch(branch),
+        "branch": branch_or_default(branch),
         "name": name,
         "kind": kind,
         "village_codes": village,
@@ -124,7 +115,7 @@ def list_(
 
     Example: `jangkau campaign list --branch denpasar --status held`
     """
-    found = api.list_campaigns(services(), branch=_branch(branch), status=status)
+    found = api.list_campaigns(services(), branch=branch_or_default(branch), status=status)
     _show("Campaigns", found, as_json, LIST_COLUMNS)
 
 
@@ -153,5 +144,5 @@ def leaderboard(
 
     Example: `jangkau campaign leaderboard --branch denpasar`
     """
-    standings = api.leaderboard(services(), branch=_branch(branch), as_of=as_of)
+    standings = api.leaderboard(services(), branch=branch_or_default(branch), as_of=as_of)
     _show("Leaderboard (campaign ids: `jangkau campaign list`)", standings, as_json, LEADERBOARD_COLUMNS)

@@ -69,11 +69,6 @@ class ApiClient:
             )
         return self._http
 
-    def close(self) -> None:
-        """Close the connection pool."""
-        if self._http is not None:
-            self._http.close()
-
     def get(self, path: str, **params: Any) -> Answer:
         """GET ``path``; None-valued params are left out."""
         query = {k: v for k, v in params.items() if v is not None}

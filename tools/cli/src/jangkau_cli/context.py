@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import httpx
 import typer
@@ -11,10 +11,13 @@ from rich.console import Console
 
 from jangkau_cli.api import Services
 from jangkau_cli.config import Settings, load_settings
-from jangkau_cli.errors import CliError
+from jangkau_cli.errors import CliError, ConfigError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+#: The ``--json`` option of every command that prints an answer.
+Json = Annotated[bool, typer.Option("--json", help="Print the raw JSON answer (for scripts).")]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -35,6 +38,14 @@ def use_transport(transport: httpx.BaseTransport) -> Iterator[None]:
 def settings() -> Settings:
     """Settings of this invocation (file, then environment)."""
     return load_settings()
+
+
+def branch_or_default(branch: str | None) -> str:
+    """The branch given, else the configured one; explain how to set one when neither is."""
+    code = branch or settings().branch
+    if not code:
+        raise ConfigError("which branch? pass --branch denpasar or `jangkau config set branch denpasar`")
+    return code
 
 
 def services(*, need_token: bool = True) -> Services:

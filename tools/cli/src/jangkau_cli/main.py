@@ -11,7 +11,16 @@ import typer
 from jangkau_cli import api
 from jangkau_cli.campaign_cmd import campaign_app
 from jangkau_cli.config import ENV_VARS, config_path, normalize_key, read_file, write_file
-from jangkau_cli.context import console, err_console, handled, print_json, services, settings
+from jangkau_cli.context import (
+    Json,
+    branch_or_default,
+    console,
+    err_console,
+    handled,
+    print_json,
+    services,
+    settings,
+)
 from jangkau_cli.errors import ConfigError, ExitCode
 from jangkau_cli.progress import BarProgress
 from jangkau_cli.render import mapping_table, result_line
@@ -34,8 +43,6 @@ app.add_typer(config_app, name="config")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(participant_app, name="participant")
 app.command()(simulate)
-
-Json = Annotated[bool, typer.Option("--json", help="Print the raw JSON answer (for scripts).")]
 
 
 @config_app.command("set")
@@ -254,9 +261,7 @@ def status(
 
     Example: `jangkau status --branch denpasar`
     """
-    code = branch or settings().branch
-    if not code:
-        raise ConfigError("which branch? pass --branch denpasar or `jangkau config set branch denpasar`")
+    code = branch_or_default(branch)
     data = api.coverage(services(need_token=False), code, as_of)
     if as_json:
         print_json(data)

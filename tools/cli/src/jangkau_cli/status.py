@@ -1,56 +1,34 @@
-"""The coverage table of one branch, from whatever the metrics service's JSON offers."""
+"""The coverage table of one branch, from the summary ``api.coverage`` builds."""
 
 from typing import Any
 
 from rich.console import Group
 from rich.table import Table
 
-from jangkau_cli.render import mapping_table, records_table, rows_of
+from jangkau_cli.render import mapping_table, records_table
 
 #: Columns of the terminal tables (they fit 80 columns); `--json` keeps arrears by month.
 COVERAGE_COLUMNS = ("registered", "never_paid", "active", "arrears", "lapsed", "target", "coverage")
-BREAKDOWN_COLUMNS = (
-    "village_code",
-    "segment",
-    "campaign_id",
-    "registered",
-    "never_paid",
-    "active",
-    "arrears",
-    "lapsed",
-)
-MOVEMENT_KEYS = ("today", "movement", "today_movement", "changes_today")
-BREAKDOWNS = ("villages", "segments", "campaigns", "rows", "items")
+VILLAGE_COLUMNS = ("village_code", "registered", "never_paid", "active", "arrears", "lapsed")
 
 
-def _flatten_states(record: dict[str, Any]) -> dict[str, Any]:
-    """Lift a nested ``states``/``counts`` mapping into the record's own columns; total the arrears."""
-    flat = {k: v for k, v in record.items() if k not in ("states", "counts")}
-    for key in ("states", "counts"):
-        if isinstance(record.get(key), dict):
-            flat.update(record[key])
-    months = [flat[f"arrears_{n}"] for n in (1, 2, 3) if isinstance(flat.get(f"arrears_{n}"), int)]
-    if "arrears" not in flat and len(months) == 3:
-        flat["arrears"] = sum(months)
-    return flat
+def _with_arrears(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with ``arrears``, the total of its three arrears months, when it has all three."""
+    months = [record[f"arrears_{n}"] for n in (1, 2, 3) if isinstance(record.get(f"arrears_{n}"), int)]
+    if "arrears" in record or len(months) < 3:
+        return dict(record)
+    return {**record, "arrears": sum(months)}
 
 
-def coverage_view(branch: str, data: Any) -> Group:
-    """Tables for a branch's coverage: the totals, today's movement, and any breakdown listed."""
-    parts: list[Table] = []
-    if isinstance(data, dict):
-        summary = _flatten_states({k: v for k, v in data.items() if k not in BREAKDOWNS + MOVEMENT_KEYS})
-        summary.setdefault("branch", branch)
-        title = f"Coverage of branch {branch}" + (f" as of {data['as_of']}" if data.get("as_of") else "")
-        parts.append(records_table(title, [summary], COVERAGE_COLUMNS, only=True))
-        for key in MOVEMENT_KEYS:
-            if isinstance(data.get(key), dict):
-                parts.append(mapping_table("Today's movement", data[key]))
-        for key in BREAKDOWNS:
-            if isinstance(data.get(key), list) and data[key]:
-                rows = [_flatten_states(r) for r in rows_of(data[key])]
-                parts.append(records_table(f"By {key.rstrip('s')}", rows, BREAKDOWN_COLUMNS, only=True))
-    else:
-        rows = [_flatten_states(r) for r in rows_of(data)]
-        parts.append(records_table(f"Coverage of branch {branch}", rows, COVERAGE_COLUMNS))
+def coverage_view(branch: str, data: dict[str, Any]) -> Group:
+    """Tables for a branch's coverage: the totals, today's movement, and the villages if listed."""
+    summary = _with_arrears({k: v for k, v in data.items() if k not in ("today", "villages")})
+    summary.setdefault("branch", branch)
+    title = f"Coverage of branch {branch}" + (f" as of {data['as_of']}" if data.get("as_of") else "")
+    parts: list[Table] = [records_table(title, [summary], COVERAGE_COLUMNS, only=True)]
+    if isinstance(data.get("today"), dict):
+        parts.append(mapping_table("Today's movement", data["today"]))
+    if data.get("villages"):
+        rows = [_with_arrears(r) for r in data["villages"]]
+        parts.append(records_table("By village", rows, VILLAGE_COLUMNS, only=True))
     return Group(*parts)

@@ -5,11 +5,11 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
-from jangkau_cli.api import CONTRIBUTIONS, REGISTRATIONS, ItemResult, Services, send_batch
+from jangkau_cli.api import ACCEPTED, CONTRIBUTIONS, REGISTRATIONS, ItemResult, Services, send_batch
 from jangkau_cli.client import describe_errors
 from jangkau_cli.errors import CliError, ExitCode
 from jangkau_cli.queue import REFERENCE, Line, load_queue
@@ -17,6 +17,7 @@ from jangkau_cli.queue import REFERENCE, Line, load_queue
 DEFAULT_BATCH = 500
 PENDING = "pending"
 REPORT_COLUMNS = ("line", "kind", "client_id", "status", "participant_id", "errors")
+T = TypeVar("T")
 
 
 class Progress(Protocol):
@@ -87,7 +88,7 @@ class SyncOutcome:
     @property
     def rejected(self) -> int:
         """Lines that will not be stored as they are (fix them and sync them again)."""
-        return sum(n for status, n in self.counts.items() if status not in _STORED and status != PENDING)
+        return sum(n for status, n in self.counts.items() if status not in ACCEPTED and status != PENDING)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -97,21 +98,15 @@ class SyncOutcome:
         return ExitCode.REJECTED if self.rejected else ExitCode.OK
 
 
-_STORED = frozenset(
-    {"created", "recorded", "accepted", "already_registered", "already_recorded", "duplicate"}
-)
-
-
-def _chunks(items: list[Line], size: int) -> Iterator[list[Line]]:
+def chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    """``items`` in consecutive lists of ``size`` (the last may be shorter)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _payload(line: Line, participant_id: str | None = None, branch: str | None = None) -> dict[str, Any]:
+def _payload(line: Line, branch: str | None = None) -> dict[str, Any]:
     body = {k: v for k, v in line.item.items() if k != REFERENCE}
     body["client_id"] = line.client_id
-    if participant_id:
-        body["participant_id"] = participant_id
     if branch and line.kind == "registration":
         body.setdefault("branch", branch)
     return body
@@ -143,8 +138,8 @@ class Syncer:
 
     def _send(self, path: str, lines: list[Line], progress: Progress) -> None:
         client = self.services.registration
-        for batch in _chunks(lines, self.batch_size):
-            items = [_payload(ln, ln.item.get("participant_id"), self.branch) for ln in batch]
+        for batch in chunks(lines, self.batch_size):
+            items = [_payload(ln, self.branch) for ln in batch]
             self.state.record(send_batch(client, path, items))
             progress.advance(len(batch))
 

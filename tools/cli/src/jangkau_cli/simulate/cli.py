@@ -17,6 +17,7 @@ from jangkau_cli.simulate.model import Generator, Plan
 from jangkau_cli.simulate.run import RunOutcome, ensure_campaigns, send_plan, write_queue
 from jangkau_cli.simulate.scenarios import SCENARIOS, Scenario
 from jangkau_cli.simulate.truth import ground_truth, truth_document
+from jangkau_cli.sync import DEFAULT_BATCH
 
 
 def build_plan(
@@ -39,9 +40,8 @@ def build_plan(
     return generator.build(campaign_ids)
 
 
-def truth_table(plan: Plan) -> Table:
-    """The ground truth as a table that fits 80 columns (``--truth`` writes every figure as JSON)."""
-    truth = ground_truth(plan)
+def truth_table(plan: Plan, truth: dict[str, dict[str, int]]) -> Table:
+    """The plan's ground truth as a table that fits 80 columns (``--truth`` writes every figure as JSON)."""
     records = [
         {
             "branch": branch,
@@ -77,7 +77,7 @@ def simulate(
     ] = None,
     invalid_share: Annotated[float, typer.Option(help="Share of extra, wrongly typed entries (0-1).")] = 0.0,
     truth: Annotated[Path | None, typer.Option(help="Also write the ground truth as JSON here.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Items per request.")] = 500,
+    batch_size: Annotated[int, typer.Option(help="Items per request.")] = DEFAULT_BATCH,
     dry_run: Annotated[bool, typer.Option(help="Send nothing; only print the ground truth.")] = False,
     write_queue_to: Annotated[
         Path | None,
@@ -117,6 +117,7 @@ def _simulate(
     queue: Path | None,
 ) -> None:
     scenario = _checked(name, scale, invalid_share)
+    scale = scenario.default_scale if scale is None else scale
     today = _parse_day(today_text) if today_text else scenario.today
     if today > date.today():
         err_console.print(f"warning: --today {today} is in the future; the services will refuse those dates")
@@ -125,16 +126,16 @@ def _simulate(
     plan = build_plan(
         scenario, seed=seed, scale=scale, today=today, invalid_share=invalid_share, campaign_ids=campaign_ids
     )
+    counts = ground_truth(plan)
     if truth is not None:
-        used_scale = scenario.default_scale if scale is None else scale
-        document = truth_document(plan, seed=seed, scale=used_scale, invalid_share=invalid_share)
+        document = truth_document(plan, counts, seed=seed, scale=scale, invalid_share=invalid_share)
         truth.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     if queue is not None:
         console.print(
             f"wrote {write_queue(plan, queue)} lines to {queue}; send them with `jangkau sync {queue}`"
         )
     surprises = _send(svc, plan, batch_size) if svc is not None else 0
-    console.print(truth_table(plan))
+    console.print(truth_table(plan, counts))
     if surprises:
         raise typer.Exit(int(ExitCode.REJECTED))
 

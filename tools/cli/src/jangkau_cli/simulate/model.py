@@ -9,7 +9,7 @@ from typing import Any
 
 from jangkau_cli.simulate.names import person_name
 from jangkau_cli.simulate.nik import birth_date, make_nik
-from jangkau_cli.simulate.rules import contribution_amount, month_text
+from jangkau_cli.simulate.rules import contribution_amount, month_of, month_text
 from jangkau_cli.simulate.scenarios import Scenario, Wave
 
 INCOME_BRACKETS = (
@@ -167,7 +167,7 @@ def payments(
     first_paid = registered_on if on_spot else registered_on + timedelta(days=rng.randrange(11))
     length = {"three": 3, "yearly": 12}.get(behaviour, 1)
     renewals = {"one": 0, "three": 0, "stops": rng.randrange(1, 8)}.get(behaviour, 10_000)
-    month = registered_on.year * 12 + registered_on.month - 1
+    month = month_of(registered_on)
     paid_on, result = first_paid, []
     while paid_on <= today:
         result.append((month_text(month), length, paid_on))

@@ -53,6 +53,11 @@ def month_index(text: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
+def month_of(day: date) -> int:
+    """The month ``day`` falls in, numbered like ``month_index``."""
+    return day.year * 12 + day.month - 1
+
+
 def month_text(index: int) -> str:
     """A month number back as ``YYYY-MM``."""
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -68,7 +73,7 @@ def state_of(paid_through: str | None, today: date) -> State:
     """
     if paid_through is None:
         return State.NEVER_PAID
-    current = today.year * 12 + today.month - 1
+    current = month_of(today)
     last_due = current if today.day > DUE_DAY else current - 1
     behind = max(0, last_due - month_index(paid_through))
     if behind == 0:

@@ -14,7 +14,7 @@ from jangkau_cli.client import describe_errors
 from jangkau_cli.errors import CliError
 from jangkau_cli.simulate.model import Item, Plan
 from jangkau_cli.simulate.scenarios import Scenario, Wave
-from jangkau_cli.sync import NoProgress, Progress
+from jangkau_cli.sync import NoProgress, Progress, chunks
 
 
 @dataclass
@@ -27,7 +27,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _campaign_body(scenario: Scenario, wave: Wave) -> dict[str, Any]:
+def _campaign_body(wave: Wave) -> dict[str, Any]:
     spec = wave.campaign
     assert spec is not None
     return {
@@ -57,7 +57,7 @@ def ensure_campaigns(
     client = services.campaigns
     for wave in (w for w in scenario.waves if w.campaign is not None):
         campaign_id = campaign_id_for(scenario, wave, seed)
-        body = {"campaign_id": campaign_id, **_campaign_body(scenario, wave)}
+        body = {"campaign_id": campaign_id, **_campaign_body(wave)}
         try:
             planned = client.post(api.CAMPAIGNS, body)
             if planned.status not in (201, 409):
@@ -87,16 +87,14 @@ def send_plan(
     outcome = RunOutcome()
     progress.start(len(plan.registrations) + len(plan.contributions))
     participants: dict[str, str] = {}
-    for start in range(0, len(plan.registrations), batch_size):
-        batch = plan.registrations[start : start + batch_size]
+    for batch in chunks(plan.registrations, batch_size):
         results = api.send_batch(services.registration, api.REGISTRATIONS, [i.body for i in batch])
         participants.update({r.client_id: r.participant_id for r in results if r.participant_id})
         _check(batch, results, outcome)
         progress.advance(len(batch))
     payable = [i for i in plan.contributions if i.body["participant_client_id"] in participants]
     outcome.rejected["contribution (registration not stored)"] += len(plan.contributions) - len(payable)
-    for start in range(0, len(payable), batch_size):
-        batch = payable[start : start + batch_size]
+    for batch in chunks(payable, batch_size):
         bodies = [_with_participant(i.body, participants) for i in batch]
         _check(batch, api.send_batch(services.registration, api.CONTRIBUTIONS, bodies), outcome)
         progress.advance(len(batch))

@@ -6,7 +6,7 @@ the reports; they only shape the demo.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,13 @@ UBUNG_KAJA = Village("51.71.04.2008", "Ubung Kaja", "denpasar")
 DANGIN_PURI_KANGIN = Village("51.71.04.2001", "Dangin Puri Kangin", "denpasar")
 URBAN = ("trader", "street_vendor", "driver", "home_industry", "domestic_worker", "artist")
 
+#: The 2016 pilot in three Denpasar villages: village, people enrolled, channel.
+_PILOT_2016 = (
+    (SESETAN, 2000, "door_to_door"),
+    (UBUNG_KAJA, 1000, "village_office"),
+    (DANGIN_PURI_KANGIN, 1000, "village_office"),
+)
+
 SESETAN_2017 = Scenario(
     name="sesetan-2017",
     description="Denpasar: the 2016 pilot in three villages and the Sesetan Karnaval booth, 13-17 Aug 2017.",
@@ -80,32 +87,17 @@ SESETAN_2017 = Scenario(
     default_scale=0.1,
     targets={"denpasar": 22_964},
     waves=(
-        Wave(
-            "Pilot Sesetan 2016",
-            (SESETAN,),
-            2000,
-            date(2016, 3, 1),
-            date(2016, 12, 20),
-            "door_to_door",
-            URBAN,
-        ),
-        Wave(
-            "Pilot Ubung Kaja 2016",
-            (UBUNG_KAJA,),
-            1000,
-            date(2016, 3, 1),
-            date(2016, 12, 20),
-            "village_office",
-            URBAN,
-        ),
-        Wave(
-            "Pilot Dangin Puri Kangin 2016",
-            (DANGIN_PURI_KANGIN,),
-            1000,
-            date(2016, 3, 1),
-            date(2016, 12, 20),
-            "village_office",
-            URBAN,
+        *(
+            Wave(
+                f"Pilot {village.name} 2016",
+                (village,),
+                count,
+                date(2016, 3, 1),
+                date(2016, 12, 20),
+                channel,
+                URBAN,
+            )
+            for village, count, channel in _PILOT_2016
         ),
         Wave(
             "Sesetan Karnaval booth",
@@ -148,7 +140,7 @@ JAMBI_2018 = Scenario(
             (village,),
             7_200,  # the 36,000 target spread over the five launches (assumed even)
             launch,
-            date.fromordinal(launch.toordinal() + 30),
+            launch + timedelta(days=30),
             "village_office",
             segments,
             CampaignSpec(

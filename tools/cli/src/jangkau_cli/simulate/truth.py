@@ -51,8 +51,10 @@ def ground_truth(plan: Plan) -> dict[str, dict[str, int]]:
     return result
 
 
-def truth_document(plan: Plan, *, seed: int, scale: float, invalid_share: float) -> dict[str, Any]:
-    """The JSON written by ``--truth``: the run's parameters and the counts."""
+def truth_document(
+    plan: Plan, counts: dict[str, dict[str, int]], *, seed: int, scale: float, invalid_share: float
+) -> dict[str, Any]:
+    """The JSON written by ``--truth``: the run's parameters and the counts (``ground_truth(plan)``)."""
     return {
         "scenario": plan.scenario.name,
         "seed": seed,
@@ -60,5 +62,5 @@ def truth_document(plan: Plan, *, seed: int, scale: float, invalid_share: float)
         "invalid_share": invalid_share,
         "today": plan.today.isoformat(),
         "states_rule": "due by the 15th; 1-3 overdue months unpaid = arrears; more = lapsed",
-        "branches": ground_truth(plan),
+        "branches": counts,
     }
