@@ -24,10 +24,9 @@ def _run(*args: str, env: dict[str, str]) -> str:
 
 
 @dataclass(frozen=True)
-class RunningStack:
-    """URLs of the running services and a team token valid in registration and campaigns."""
+class RunningStack(Stack):
+    """The test stack with its services running, and a team token valid in registration and campaigns."""
 
-    env: dict[str, str]
     token: str
 
     @property

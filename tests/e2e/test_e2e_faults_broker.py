@@ -69,7 +69,7 @@ async def test_broker_stopped_under_load_loses_and_doubles_nothing(
     fault_row.load = load.items
 
     accepted = set(load.accepted)
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
 
     async def on_topic() -> Counter[str]:
         keys = await keys_on(bootstrap, topics.WORKER_REGISTERED)

@@ -81,7 +81,7 @@ async def test_a_tenfold_burst_raises_lag_that_drains_with_bounded_memory(
         # Started outside the e2e fixture: restart it so lag is measured every second.
         await asyncio.to_thread(stop, "metrics")
         await asyncio.to_thread(start, "metrics")
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
     campaign = str(uuid.uuid4())
     steady = [registered_event(campaign) for _ in range(STEADY_PER_SECOND * SECONDS)]
     burst = [registered_event(campaign) for _ in range(10 * STEADY_PER_SECOND * SECONDS)]

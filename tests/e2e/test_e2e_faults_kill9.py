@@ -88,7 +88,7 @@ async def test_kill9_of_registration_right_after_a_batch_loses_no_accepted_regis
     assert pid_of("registration") != killed
 
     async def missing() -> set[str]:
-        keys = await keys_on(running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"], topics.WORKER_REGISTERED)
+        keys = await keys_on(running_stack.kafka, topics.WORKER_REGISTERED)
         return accepted - {k.decode() for k in keys}
 
     try:

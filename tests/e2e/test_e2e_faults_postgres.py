@@ -61,7 +61,7 @@ async def _during_outage(
     consumers and the load have met the outage; return the services' answers."""
     outage = await asyncio.to_thread(_needs_database, stack)
     # Events that arrive while the database is down: the consumers must put them back.
-    await produce(stack.env["JANGKAU_KAFKA_BOOTSTRAP"], produced)
+    await produce(stack.kafka, produced)
     await eventually(
         lambda: asyncio.to_thread(total, stack, RETRIES),
         until=lambda n: n > retries_before,

@@ -158,7 +158,7 @@ def test_the_example_consumer_reads_real_events(running_stack: RunningStack, ses
             str(REPO / ".venv/bin/python"),
             str(REPO / "examples" / "consumer.py"),
             "--bootstrap",
-            running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"],
+            running_stack.kafka,
             "--group",
             "e2e-example",
             "--from-beginning",

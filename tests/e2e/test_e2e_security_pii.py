@@ -118,7 +118,7 @@ async def test_no_submitted_personal_data_is_on_any_topic(
     fault_row.fault = "PII scan: every message of every topic"
     fault_row.load = len(submitted) + 3
     needles = [n for p in submitted for n in _needles(p)]
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
