@@ -9,7 +9,6 @@ import os
 import random
 import re
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
-from e2e_stack import SERVICE_ENV, RunningStack
+from e2e_stack import RunningStack, deploy
 
 from jangkau_shared.envelope import KafkaRecord, encode
 from jangkau_shared.events import (
@@ -283,23 +282,6 @@ async def keys_on(bootstrap: str, topic: str) -> list[bytes]:
 
 
 # --- processes ------------------------------------------------------------------------------------
-
-
-def deploy(script: str, *args: str, timeout: float = 180) -> str:
-    """Run ``deploy/<script>.sh ARGS`` for the test profile; fail with its output if it fails."""
-    env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
-    env.pop("JANGKAU_KAFKA_FRESH", None)  # a restart must keep the broker's data
-    done = subprocess.run(
-        ["bash", f"deploy/{script}.sh", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, f"deploy/{script}.sh {' '.join(args)}: {done.stdout}{done.stderr}"
-    return done.stdout + done.stderr
 
 
 def pid_of(service: str) -> int:

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_stack import RunningStack
+from e2e_stack import RunningStack, deploy
 
 from support import REPO
 
@@ -173,14 +173,7 @@ def test_the_cli_shows_its_configuration_and_the_services_their_tokens_without_t
         text=True,
         check=True,
     )
-    listed = subprocess.run(
-        ["bash", "deploy/services.sh", "exec", ".venv/bin/jangkau-registration", "tokens", "list"],
-        env={**os.environ, "JANGKAU_PROFILE": "test"},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    listed = deploy("services", "exec", ".venv/bin/jangkau-registration", "tokens", "list")
 
     assert "token" in shown.stdout
     assert not _printed(shown.stdout + shown.stderr, _secrets(running_stack)), shown.stdout
