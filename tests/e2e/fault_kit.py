@@ -37,6 +37,8 @@ STATE = REPO / ".jangkau" / "test"
 SERVICES = STATE / "services"
 JAMBI_VILLAGE = "15.04.03.2015"
 JAMBI_GAUGE = 'jangkau_participants_registered{branch="jambi"}'
+LAG = "jangkau_consumer_lag_events"
+LAG_MEASURED = "jangkau_consumer_lag_measured_timestamp_seconds"
 
 
 # --- loads -------------------------------------------------------------------------------------
@@ -379,13 +381,18 @@ def gauge(stack: RunningStack, name: str, service: str = "metrics") -> float | N
     return 0.0 if value is None else value
 
 
-def total(stack: RunningStack, family: str, service: str = "metrics") -> float:
-    """The sum of every sample of a metric family on a service's /metrics."""
+def family_total(text: str, family: str) -> float:
+    """The sum of every sample of a metric family on a /metrics page."""
     return sum(
         float(line.rsplit(" ", 1)[1])
-        for line in page(stack.url(service)).splitlines()
+        for line in text.splitlines()
         if line.startswith((family + "{", family + " "))
     )
+
+
+def total(stack: RunningStack, family: str, service: str = "metrics") -> float:
+    """The sum of every sample of a metric family on a service's /metrics."""
+    return family_total(page(stack.url(service)), family)
 
 
 def dead_letters(stack: RunningStack) -> float:

@@ -15,6 +15,7 @@ from fault_kit import (
     SERVICES,
     ApiLoad,
     campaign_counts,
+    family_total,
     jambi_workers,
     page,
     settled,
@@ -36,9 +37,7 @@ def _free_port() -> int:
 
 def _applied(url: str) -> float:
     """Events a metrics instance has applied (participant topics and campaign topics)."""
-    return sum(
-        float(line.rsplit(" ", 1)[1]) for line in page(url).splitlines() if line.startswith(APPLIED + "{")
-    )
+    return family_total(page(url), APPLIED)
 
 
 def _ready(url: str) -> int:
