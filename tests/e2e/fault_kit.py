@@ -1,4 +1,4 @@
-"""Helpers of the fault tests: test-own loads, process control, probes of the running services.
+"""Helpers of the e2e tests: test-own loads, process control, probes of the running services.
 
 Every fault test isolates its counts by a campaign id of its own: the metrics JSON API groups
 coverage by campaign, so the test's expected numbers are exact whatever else the stack holds.

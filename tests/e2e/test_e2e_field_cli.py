@@ -17,9 +17,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from e2e_stack import RunningStack
+from fault_kit import campaign_counts
 
 from support import REPO, wait_for
 
@@ -88,18 +88,10 @@ def _no_traceback(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
 
 
-def _campaign_row(stack: RunningStack, campaign: str) -> dict[str, Any]:
-    answer = httpx.get(f"{stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
-    answer.raise_for_status()
-    return next((r for r in answer.json()["rows"] if r["key"] == campaign), {})
-
-
-def _wait_for_counts(stack: RunningStack, campaign: str, registered: int, paid: int) -> dict[str, Any]:
-    return wait_for(
-        lambda: _campaign_row(stack, campaign),
-        until=lambda row: (
-            bool(row) and row["registered"] == registered and row["registered"] - row["never_paid"] == paid
-        ),
+def _wait_for_counts(stack: RunningStack, campaign: str, registered: int, paid: int) -> None:
+    wait_for(
+        lambda: campaign_counts(stack, campaign),
+        until=lambda counts: counts == {"registered": registered, "paid": paid},
         timeout=60,
         interval=0.5,
         what=f"campaign {campaign}: {registered} registered, {paid} paid",

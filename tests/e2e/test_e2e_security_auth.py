@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from e2e_stack import RunningStack, deploy, team_token
+from fault_kit import payment
 
 from support import wait_for
 
@@ -151,17 +152,8 @@ def test_a_token_of_another_branch_neither_reads_nor_writes_denpasar(running_sta
             c.post(f"{camp}/v1/campaigns", json=_campaign("denpasar", "51.71.01.1003")),
             {403},
         )
-        payment = {
-            "client_id": str(uuid.uuid4()),
-            "participant_id": pid,
-            "first_month": "2025-03",
-            "months": 1,
-            "amount": 16_800,
-            "payer_type": "self",
-            "channel": "booth",
-            "paid_on": "2025-03-15",
-        }
-        check("POST contribution", c.post(f"{reg}/v1/contributions", json=payment), {403, 404})
+        pay = payment(pid) | {"channel": "booth"}
+        check("POST contribution", c.post(f"{reg}/v1/contributions", json=pay), {403, 404})
         held = {"held_from": "2025-03-01", "held_to": "2025-03-02", "headcount": 10}
         check("POST held", c.post(f"{camp}/v1/campaigns/{cid}/held", json=held), {403, 404})
         check("POST cancel", c.post(f"{camp}/v1/campaigns/{cid}/cancel"), {403, 404})
@@ -178,7 +170,7 @@ def test_a_token_of_another_branch_neither_reads_nor_writes_denpasar(running_sta
         batch = c.post(f"{reg}/v1/registrations:batch", json={"items": [_denpasar_worker()]})
         check("POST registrations:batch", batch, {200})
         assert [r["http_status"] for r in batch.json()["results"]] == [403], batch.text
-        pay_batch = c.post(f"{reg}/v1/contributions:batch", json={"items": [payment]})
+        pay_batch = c.post(f"{reg}/v1/contributions:batch", json={"items": [pay]})
         check("POST contributions:batch", pay_batch, {200})
         assert [r["http_status"] for r in pay_batch.json()["results"]] in ([403], [404]), pay_batch.text
 

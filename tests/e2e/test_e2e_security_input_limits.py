@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from e2e_stack import RunningStack
+from fault_kit import payment
 
 pytestmark = pytest.mark.e2e
 
@@ -131,17 +132,8 @@ def _send(api: httpx.Client, body_name: str, field: str, value: Any) -> tuple[ht
     if body_name == "ContributionIn":
         created = _post(api, "/v1/registrations", _registration(rng))
         assert created.status_code == 201, created.text
-        payment = {
-            "client_id": str(uuid.uuid4()),
-            "participant_id": created.json()["participant_id"],
-            "first_month": "2025-03",
-            "months": 1,
-            "amount": 16_800,
-            "payer_type": "self",
-            "channel": "booth",
-            "paid_on": "2025-03-10",
-        }
-        return _post(api, "/v1/contributions", payment | {field: value}), None
+        paying = payment(created.json()["participant_id"]) | {"channel": "booth", "paid_on": "2025-03-10"}
+        return _post(api, "/v1/contributions", paying | {field: value}), None
     if body_name == "CampaignIn":
         response = _post(api, "/v1/campaigns", _campaign() | {field: value})
         read = f"/v1/campaigns/{response.json()['campaign_id']}" if response.status_code == 201 else None

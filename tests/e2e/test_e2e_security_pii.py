@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from e2e_stack import RunningStack
+from fault_kit import campaign_counts, payment
 from fault_summary import FaultRow
 
 from support import REPO, wait_for
@@ -75,28 +76,11 @@ def submitted(running_stack: RunningStack) -> list[dict[str, object]]:
             assert result["status"] == "created", result
             ids.append(result["participant_id"])
         for pid in ids[:3]:
-            paid = api.post(
-                "/v1/contributions",
-                json={
-                    "client_id": str(uuid.uuid4()),
-                    "participant_id": pid,
-                    "first_month": "2025-03",
-                    "months": 1,
-                    "amount": 16_800,
-                    "payer_type": "self",
-                    "channel": "village_office",
-                    "paid_on": "2025-03-15",
-                },
-            )
+            paid = api.post("/v1/contributions", json=payment(pid))
             assert paid.status_code == 201, paid.text
 
-    def counts() -> dict[str, int]:
-        rows = httpx.get(f"{running_stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
-        row = next((r for r in rows.raise_for_status().json()["rows"] if r["key"] == campaign), None)
-        return {"registered": row["registered"], "paid": row["registered"] - row["never_paid"]} if row else {}
-
     wait_for(
-        counts,
+        lambda: campaign_counts(running_stack, campaign),
         until=lambda c: c == {"registered": 6, "paid": 3},
         timeout=90,
         interval=1.0,
