@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,29 +44,34 @@ LAG_MEASURED = "jangkau_consumer_lag_measured_timestamp_seconds"
 # --- loads -------------------------------------------------------------------------------------
 
 
+def jambi_nik(rng: random.Random, born: date | None = None, *, female: bool | None = None) -> str:
+    """A fresh, structurally valid NIK of Batanghari (Jambi): birth date (day + 40 for women), serial."""
+    if born is None:
+        born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
+    if female is None:
+        female = rng.random() < 0.5
+    return f"150403{born.day + (40 if female else 0):02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
+
+
+def jambi_worker(rng: random.Random, **changed: object) -> dict[str, Any]:
+    """A Batanghari farmer with a fresh NIK, as the registration API takes it; ``changed`` replaces fields."""
+    return {
+        "client_id": str(uuid.uuid4()),
+        "nik": jambi_nik(rng),
+        "name": "Pekerja Beban",
+        "village_code": JAMBI_VILLAGE,
+        "segment": "farmer",
+        "programmes": ["JKK", "JKM"],
+        "income_bracket": 1_000_000,
+        "channel": "village_office",
+        "registered_on": "2025-03-10",
+    } | changed
+
+
 def jambi_workers(n: int, campaign: str) -> list[dict[str, object]]:
     """``n`` Batanghari workers with unique NIKs, all of ``campaign`` (a metrics key of the test's own)."""
     rng = random.Random()
-    people = []
-    for _ in range(n):
-        day = rng.randrange(1, 29) + (40 if rng.random() < 0.5 else 0)
-        born = f"{day:02d}{rng.randrange(1, 13):02d}{rng.randrange(60, 99):02d}"
-        nik = f"150403{born}{rng.randrange(1, 10_000):04d}"
-        people.append(
-            {
-                "client_id": str(uuid.uuid4()),
-                "nik": nik,
-                "name": "Pekerja Beban",
-                "village_code": JAMBI_VILLAGE,
-                "segment": "farmer",
-                "programmes": ["JKK", "JKM"],
-                "income_bracket": 1_000_000,
-                "channel": "village_office",
-                "registered_on": "2025-03-10",
-                "campaign_id": campaign,
-            }
-        )
-    return people
+    return [jambi_worker(rng, campaign_id=campaign) for _ in range(n)]
 
 
 def payment(pid: str) -> dict[str, object]:

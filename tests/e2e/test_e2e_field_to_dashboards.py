@@ -4,12 +4,12 @@ import json
 import random
 import subprocess
 import sys
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from e2e_stack import RunningStack
+from fault_kit import jambi_worker
 
 from support import REPO, eventually, panel_queries
 
@@ -53,21 +53,8 @@ def sesetan_truth(running_stack: RunningStack, tmp_path_factory: pytest.TempPath
 
 def jambi_worker_today() -> dict[str, object]:
     """A new worker of Sungai Baung (Batanghari, Jambi) registered today, with a fresh NIK."""
-    rng = random.Random()
-    born = date(1980, 1, 1) + timedelta(days=rng.randrange(20 * 365))
-    day = born.day + (40 if rng.random() < 0.5 else 0)
-    nik = f"150403{day:02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
-    return {
-        "client_id": str(uuid.uuid4()),
-        "nik": nik,
-        "name": "Contoh Pekerja",
-        "village_code": "15.04.03.2015",
-        "segment": "farmer",
-        "programmes": ["JKK", "JKM"],
-        "income_bracket": 1_000_000,
-        "channel": "village_office",
-        "registered_on": datetime.now(UTC).date().isoformat(),
-    }  # type: ignore[no-any-return]
+    today = datetime.now(UTC).date().isoformat()
+    return jambi_worker(random.Random(), name="Contoh Pekerja", registered_on=today)
 
 
 @pytest.mark.timeout(300)

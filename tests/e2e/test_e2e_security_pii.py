@@ -11,7 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from e2e_stack import RunningStack
-from fault_kit import campaign_counts, payment
+from fault_kit import campaign_counts, jambi_nik, jambi_worker, payment
 from fault_summary import FaultRow
 
 from support import REPO, wait_for
@@ -25,22 +25,14 @@ def _person(rng: random.Random) -> dict[str, object]:
     """A Jambi worker (Batanghari) with a fresh NIK, a unique letters-only name and a 1950s birth date."""
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(9 * 365))
     female = rng.random() < 0.5
-    day = born.day + (40 if female else 0)
-    nik = f"150403{day:02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
     name = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(9)).title() for _ in range(2))
-    return {
-        "client_id": str(uuid.uuid4()),
-        "nik": nik,
-        "name": name,
-        "village_code": "15.04.03.2015",
-        "segment": "farmer",
-        "programmes": ["JKK", "JKM"],
-        "income_bracket": 1_000_000,
-        "channel": "village_office",
-        "registered_on": "2025-03-10",
-        "birth_date": born.isoformat(),
-        "sex": "F" if female else "M",
-    }
+    return jambi_worker(
+        rng,
+        nik=jambi_nik(rng, born, female=female),
+        name=name,
+        birth_date=born.isoformat(),
+        sex="F" if female else "M",
+    )
 
 
 def _needles(person: dict[str, object]) -> list[bytes]:
