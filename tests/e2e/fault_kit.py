@@ -109,6 +109,11 @@ class ApiLoad:
     _thread: threading.Thread | None = None
 
     @property
+    def expected(self) -> dict[str, int]:
+        """The campaign counts the accepted registrations and recorded payments must make."""
+        return {"registered": len(self.accepted), "paid": len(self.paid)}
+
+    @property
     def items(self) -> int:
         """Registrations plus payments sent (a batch sent again after a 503 counts once)."""
         return self.sent_items

@@ -47,13 +47,12 @@ def test_kill9_of_metrics_under_load_loses_and_doubles_no_count(
     start("metrics")
     assert pid_of("metrics") != killed
 
-    expected = {"registered": len(load.accepted), "paid": len(load.paid)}
+    expected = load.expected
     seen = settled(lambda: campaign_counts(running_stack, campaign), expected, 150, "campaign counts")
     jambi = settled(lambda: gauge(running_stack, JAMBI_GAUGE), before + len(load.accepted), 60, JAMBI_GAUGE)
     dead = dead_letters(running_stack)  # the counter restarted with the process: it must be 0
-    fault_row.checked = len(load.accepted) + len(load.paid)
-    for name in ("registered", "paid"):
-        fault_row.over_under(expected[name], seen.get(name, 0))
+    fault_row.checked = sum(expected.values())
+    fault_row.over_under_counts(expected, seen)
     fault_row.mismatched = (seen != expected) + (jambi != before + len(load.accepted))
     fault_row.leaked = int(dead)
     fault_row.note = f"killed pid {killed} after {answered_at_kill} of 8 batches were answered"

@@ -152,9 +152,8 @@ async def test_a_duplicate_storm_and_out_of_order_events_are_counted_once(
         "contributions of the storm's campaign",
     )
     fault_row.checked = len(records) + 2
-    for name in ("registered", "paid"):
-        fault_row.over_under(once[name], stormed.get(name, 0))
-        fault_row.over_under(all_paid[name], reordered.get(name, 0))
+    fault_row.over_under_counts(once, stormed)
+    fault_row.over_under_counts(all_paid, reordered)
     fault_row.over_under(1, storm_row.get("contributions", 0))
     fault_row.over_under(len(before_plan), int(str(planned[1] or 0)))
     fault_row.mismatched = (
