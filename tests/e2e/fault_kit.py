@@ -104,7 +104,8 @@ class ApiLoad:
     statuses: list[int] = field(default_factory=list)
     unavailable: list[httpx.Response] = field(default_factory=list)
     sent_batches: int = 0
-    sent_items: int = 0
+    #: Registrations plus payments sent (a batch sent again after a 503 counts once).
+    items: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -112,11 +113,6 @@ class ApiLoad:
     def expected(self) -> dict[str, int]:
         """The campaign counts the accepted registrations and recorded payments must make."""
         return {"registered": len(self.accepted), "paid": len(self.paid)}
-
-    @property
-    def items(self) -> int:
-        """Registrations plus payments sent (a batch sent again after a 503 counts once)."""
-        return self.sent_items
 
     def run(self) -> None:
         """Send everything; with ``retry_unavailable``, a 503 batch is sent again after Retry-After."""
@@ -140,7 +136,7 @@ class ApiLoad:
 
     def _post(self, api: httpx.Client, path: str, items: list[dict[str, object]]) -> httpx.Response | None:
         deadline = time.monotonic() + 120
-        self.sent_items += len(items)
+        self.items += len(items)
         while True:
             try:
                 answer = api.post(path, json={"items": items})
