@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -259,29 +259,35 @@ async def produce_at(bootstrap: str, records: list[KafkaRecord], per_second: flo
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every record of ``topic`` from offset 0 up to the end offsets at the time of the call."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def records_of(bootstrap: str, names: Collection[str]) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """Every record of the topics ``names`` from offset 0 up to their end offsets at the time of the call."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=4 * 1024 * 1024
+    )
     await consumer.start()
-    found: list[ConsumerRecord[bytes, bytes]] = []
     try:
-        parts = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
-        if not parts:
+        if any(not consumer.partitions_for_topic(t) for t in names):
             await consumer._client.force_metadata_update()
-            parts = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
-        ends = await consumer.end_offsets(parts)
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        left = {tp: end for tp, end in ends.items() if end > 0}
+        parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
+        left = {tp: end for tp, end in (await consumer.end_offsets(parts)).items() if end > 0}
+        if left:
+            consumer.assign(list(left))
+            await consumer.seek_to_beginning(*left)
         while left:
-            for tp, records in (await consumer.getmany(*left, timeout_ms=2000)).items():
-                found += [r for r in records if r.offset < left.get(tp, 0)]
+            for tp, records in (await consumer.getmany(*left, timeout_ms=2000, max_records=20_000)).items():
+                for record in records:
+                    if record.offset < left.get(tp, 0):
+                        yield record
             for tp in list(left):
                 if await consumer.position(tp) >= left[tp]:
                     del left[tp]
     finally:
         await consumer.stop()
-    return found
+
+
+async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from offset 0 up to the end offsets at the time of the call."""
+    return [record async for record in records_of(bootstrap, [topic])]
 
 
 async def keys_on(bootstrap: str, topic: str) -> list[bytes]:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from e2e_stack import RunningStack
-from fault_kit import campaign_counts, jambi_nik, jambi_worker, payment
+from fault_kit import campaign_counts, jambi_nik, jambi_worker, payment, records_of
 from fault_summary import FaultRow
 
 from support import REPO, wait_for
@@ -101,34 +100,12 @@ async def test_no_submitted_personal_data_is_on_any_topic(
         names = await admin.list_topics()
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=4 * 1024 * 1024
-    )
-    await consumer.start()
     found: list[str] = []
     read = 0
-    try:
-        parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
-        if len(parts) < len(names):
-            await consumer._client.force_metadata_update()
-            parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
-        ends = await consumer.end_offsets(parts)
-        todo = [tp for tp in parts if ends[tp] > 0]
-        consumer.assign(todo)
-        await consumer.seek_to_beginning(*todo)
-        left = {tp: ends[tp] for tp in todo}
-        while left:
-            batch = await consumer.getmany(*left, timeout_ms=2000, max_records=20_000)
-            for tp, records in batch.items():
-                for r in records:
-                    read += 1
-                    blob = (r.key or b"") + (r.value or b"") + b"".join(v or b"" for _, v in r.headers)
-                    found += [f"{tp.topic}[{tp.partition}]@{r.offset}: {h!r}" for h in _hits(blob, needles)]
-            for tp in list(left):
-                if await consumer.position(tp) >= left[tp]:
-                    del left[tp]
-    finally:
-        await consumer.stop()
+    async for r in records_of(bootstrap, names):
+        read += 1
+        blob = (r.key or b"") + (r.value or b"") + b"".join(v or b"" for _, v in r.headers)
+        found += [f"{r.topic}[{r.partition}]@{r.offset}: {h!r}" for h in _hits(blob, needles)]
     fault_row.checked, fault_row.leaked = read, len(found)
     assert read >= 9, f"only {read} messages read: the scan did not see the submitted events"
     assert not found, found[:20]
