@@ -80,6 +80,12 @@ def submitted(running_stack: RunningStack) -> list[dict[str, object]]:
     return people
 
 
+@pytest.fixture(scope="module")
+def needles(submitted: list[dict[str, object]]) -> list[bytes]:
+    """Every form of the submitted personal data a scan looks for."""
+    return [n for p in submitted for n in _needles(p)]
+
+
 def _hits(blob: bytes, needles: list[bytes]) -> list[bytes]:
     return [n for n in needles if n in blob]
 
@@ -87,12 +93,12 @@ def _hits(blob: bytes, needles: list[bytes]) -> list[bytes]:
 @pytest.mark.timeout(280)
 async def test_no_submitted_personal_data_is_on_any_topic(
     running_stack: RunningStack,
-    submitted: list,  # type: ignore[type-arg]
+    submitted: list[dict[str, object]],
+    needles: list[bytes],
     fault_row: FaultRow,
 ) -> None:
     fault_row.fault = "PII scan: every message of every topic"
     fault_row.load = len(submitted) + 3
-    needles = [n for p in submitted for n in _needles(p)]
     bootstrap = running_stack.kafka
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -116,12 +122,12 @@ def _log_files() -> list[Path]:
 
 
 def test_no_submitted_personal_data_is_in_any_log_file(
-    submitted: list,  # type: ignore[type-arg]
+    submitted: list[dict[str, object]],
+    needles: list[bytes],
     fault_row: FaultRow,
 ) -> None:
     fault_row.fault = "PII scan: every log file of the stack"
     fault_row.load = len(submitted) + 3
-    needles = [n for p in submitted for n in _needles(p)]
     files = _log_files()
     names = {f.relative_to(LOGS).as_posix() for f in files}
     assert {
@@ -138,12 +144,12 @@ def test_no_submitted_personal_data_is_in_any_log_file(
 
 def test_no_submitted_personal_data_is_on_any_metrics_page(
     running_stack: RunningStack,
-    submitted: list,  # type: ignore[type-arg]
+    submitted: list[dict[str, object]],
+    needles: list[bytes],
     fault_row: FaultRow,
 ) -> None:
     fault_row.fault = "PII scan: /metrics of the three services"
     fault_row.load = len(submitted) + 3
-    needles = [n for p in submitted for n in _needles(p)]
     found = []
     for service in ("registration", "campaigns", "metrics"):
         page = httpx.get(f"{running_stack.url(service)}/metrics", timeout=10)
