@@ -16,18 +16,46 @@ from support import REPO, Stack
 SERVICE_ENV = {"JANGKAU_METRICS_LAG_INTERVAL_SECONDS": "1"}
 
 
-def _run(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+def deploy(script: str, *args: str, timeout: float | None = 180) -> subprocess.CompletedProcess[str]:
+    """Run ``deploy/<script>.sh ARGS`` for the test profile; fail with its output if it fails."""
+    env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
+    env.pop("JANGKAU_KAFKA_FRESH", None)  # a restart must keep the broker's data
+    done = subprocess.run(
+        ["bash", f"deploy/{script}.sh", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, f"deploy/{script}.sh {' '.join(args)}: {done.stdout}{done.stderr}"
+    return done
+
+
+def team_token(team: str, branch: str) -> tuple[str, str, str]:
+    """A new team token for ``branch``, valid in registration and campaigns.
+
+    Returns (token, its id in registration, its id in campaigns).
+    """
+    create = ("tokens", "create", "--team", team, "--branch", branch)
+    made = deploy("services", "exec", ".venv/bin/jangkau-registration", *create).stdout
+    token = re.search(r"token:\s+(\S+)", made)
+    registration_id = re.search(r"token id:\s+(\S+)", made)
+    assert token, made
+    assert registration_id, made
+    again = deploy(
+        "services", "exec", ".venv/bin/jangkau-campaigns", *create, "--token", token.group(1)
+    ).stdout
+    campaigns_id = re.search(r"token id:\s+(\S+)", again)
+    assert campaigns_id, again
+    return token.group(1), registration_id.group(1), campaigns_id.group(1)
 
 
 @dataclass(frozen=True)
-class RunningStack:
-    """URLs of the running services and a team token valid in registration and campaigns."""
+class RunningStack(Stack):
+    """The test stack with its services running, and a team token valid in registration and campaigns."""
 
-    env: dict[str, str]
     token: str
 
     @property
@@ -65,40 +93,10 @@ def running_stack(stack: Stack) -> Iterator[RunningStack]:
     """Start Prometheus and the services of the test profile unless running; stop what was started."""
     env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
     had = {c: _running(c, env) for c in ("prometheus", "services")}
-    _run("bash", "deploy/stack.sh", "up", "--with-prometheus", "--with-services", env=env)
-    created = _run(
-        "bash",
-        "deploy/services.sh",
-        "exec",
-        ".venv/bin/jangkau-registration",
-        "tokens",
-        "create",
-        "--team",
-        f"e2e-{uuid.uuid4().hex[:8]}",
-        "--branch",
-        "*",
-        env=env,
-    )
-    match = re.search(r"token:\s+(\S+)", created)
-    assert match, created
-    token = match.group(1)
-    _run(
-        "bash",
-        "deploy/services.sh",
-        "exec",
-        ".venv/bin/jangkau-campaigns",
-        "tokens",
-        "create",
-        "--team",
-        "e2e",
-        "--branch",
-        "*",
-        "--token",
-        token,
-        env=env,
-    )
+    deploy("stack", "up", "--with-prometheus", "--with-services", timeout=None)
+    token, _, _ = team_token(f"e2e-{uuid.uuid4().hex[:8]}", "*")
     yield RunningStack({**stack.env}, token)
     if not had["services"]:
-        _run("bash", "deploy/services.sh", "stop", env=env)
+        deploy("services", "stop", timeout=None)
     if not had["prometheus"]:
-        _run("bash", "deploy/prometheus.sh", "stop", env=env)
+        deploy("prometheus", "stop", timeout=None)

@@ -1,4 +1,4 @@
-"""Helpers of the fault tests: test-own loads, process control, probes of the running services.
+"""Helpers of the e2e tests: test-own loads, process control, probes of the running services.
 
 Every fault test isolates its counts by a campaign id of its own: the metrics JSON API groups
 coverage by campaign, so the test's expected numbers are exact whatever else the stack holds.
@@ -9,20 +9,19 @@ import os
 import random
 import re
 import signal
-import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
-from e2e_stack import SERVICE_ENV, RunningStack
+from e2e_stack import RunningStack, deploy
 
 from jangkau_shared.envelope import KafkaRecord, encode
 from jangkau_shared.events import (
@@ -38,34 +37,41 @@ STATE = REPO / ".jangkau" / "test"
 SERVICES = STATE / "services"
 JAMBI_VILLAGE = "15.04.03.2015"
 JAMBI_GAUGE = 'jangkau_participants_registered{branch="jambi"}'
+LAG = "jangkau_consumer_lag_events"
+LAG_MEASURED = "jangkau_consumer_lag_measured_timestamp_seconds"
 
 
 # --- loads -------------------------------------------------------------------------------------
 
 
+def jambi_nik(rng: random.Random, born: date | None = None, *, female: bool | None = None) -> str:
+    """A fresh, structurally valid NIK of Batanghari (Jambi): birth date (day + 40 for women), serial."""
+    if born is None:
+        born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
+    if female is None:
+        female = rng.random() < 0.5
+    return f"150403{born.day + (40 if female else 0):02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
+
+
+def jambi_worker(rng: random.Random, **changed: object) -> dict[str, Any]:
+    """A Batanghari farmer with a fresh NIK, as the registration API takes it; ``changed`` replaces fields."""
+    return {
+        "client_id": str(uuid.uuid4()),
+        "nik": jambi_nik(rng),
+        "name": "Pekerja Beban",
+        "village_code": JAMBI_VILLAGE,
+        "segment": "farmer",
+        "programmes": ["JKK", "JKM"],
+        "income_bracket": 1_000_000,
+        "channel": "village_office",
+        "registered_on": "2025-03-10",
+    } | changed
+
+
 def jambi_workers(n: int, campaign: str) -> list[dict[str, object]]:
     """``n`` Batanghari workers with unique NIKs, all of ``campaign`` (a metrics key of the test's own)."""
     rng = random.Random()
-    people = []
-    for _ in range(n):
-        day = rng.randrange(1, 29) + (40 if rng.random() < 0.5 else 0)
-        born = f"{day:02d}{rng.randrange(1, 13):02d}{rng.randrange(60, 99):02d}"
-        nik = f"150403{born}{rng.randrange(1, 10_000):04d}"
-        people.append(
-            {
-                "client_id": str(uuid.uuid4()),
-                "nik": nik,
-                "name": "Pekerja Beban",
-                "village_code": JAMBI_VILLAGE,
-                "segment": "farmer",
-                "programmes": ["JKK", "JKM"],
-                "income_bracket": 1_000_000,
-                "channel": "village_office",
-                "registered_on": "2025-03-10",
-                "campaign_id": campaign,
-            }
-        )
-    return people
+    return [jambi_worker(rng, campaign_id=campaign) for _ in range(n)]
 
 
 def payment(pid: str) -> dict[str, object]:
@@ -98,14 +104,15 @@ class ApiLoad:
     statuses: list[int] = field(default_factory=list)
     unavailable: list[httpx.Response] = field(default_factory=list)
     sent_batches: int = 0
-    sent_items: int = 0
+    #: Registrations plus payments sent (a batch sent again after a 503 counts once).
+    items: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     @property
-    def items(self) -> int:
-        """Registrations plus payments sent (a batch sent again after a 503 counts once)."""
-        return self.sent_items
+    def expected(self) -> dict[str, int]:
+        """The campaign counts the accepted registrations and recorded payments must make."""
+        return {"registered": len(self.accepted), "paid": len(self.paid)}
 
     def run(self) -> None:
         """Send everything; with ``retry_unavailable``, a 503 batch is sent again after Retry-After."""
@@ -129,7 +136,7 @@ class ApiLoad:
 
     def _post(self, api: httpx.Client, path: str, items: list[dict[str, object]]) -> httpx.Response | None:
         deadline = time.monotonic() + 120
-        self.sent_items += len(items)
+        self.items += len(items)
         while True:
             try:
                 answer = api.post(path, json={"items": items})
@@ -252,29 +259,35 @@ async def produce_at(bootstrap: str, records: list[KafkaRecord], per_second: flo
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every record of ``topic`` from offset 0 up to the end offsets at the time of the call."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def records_of(bootstrap: str, names: Collection[str]) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """Every record of the topics ``names`` from offset 0 up to their end offsets at the time of the call."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=4 * 1024 * 1024
+    )
     await consumer.start()
-    found: list[ConsumerRecord[bytes, bytes]] = []
     try:
-        parts = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
-        if not parts:
+        if any(not consumer.partitions_for_topic(t) for t in names):
             await consumer._client.force_metadata_update()
-            parts = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
-        ends = await consumer.end_offsets(parts)
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        left = {tp: end for tp, end in ends.items() if end > 0}
+        parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
+        left = {tp: end for tp, end in (await consumer.end_offsets(parts)).items() if end > 0}
+        if left:
+            consumer.assign(list(left))
+            await consumer.seek_to_beginning(*left)
         while left:
-            for tp, records in (await consumer.getmany(*left, timeout_ms=2000)).items():
-                found += [r for r in records if r.offset < left.get(tp, 0)]
+            for tp, records in (await consumer.getmany(*left, timeout_ms=2000, max_records=20_000)).items():
+                for record in records:
+                    if record.offset < left.get(tp, 0):
+                        yield record
             for tp in list(left):
                 if await consumer.position(tp) >= left[tp]:
                     del left[tp]
     finally:
         await consumer.stop()
-    return found
+
+
+async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from offset 0 up to the end offsets at the time of the call."""
+    return [record async for record in records_of(bootstrap, [topic])]
 
 
 async def keys_on(bootstrap: str, topic: str) -> list[bytes]:
@@ -283,23 +296,6 @@ async def keys_on(bootstrap: str, topic: str) -> list[bytes]:
 
 
 # --- processes ------------------------------------------------------------------------------------
-
-
-def deploy(script: str, *args: str, timeout: float = 180) -> str:
-    """Run ``deploy/<script>.sh ARGS`` for the test profile; fail with its output if it fails."""
-    env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
-    env.pop("JANGKAU_KAFKA_FRESH", None)  # a restart must keep the broker's data
-    done = subprocess.run(
-        ["bash", f"deploy/{script}.sh", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, f"deploy/{script}.sh {' '.join(args)}: {done.stdout}{done.stderr}"
-    return done.stdout + done.stderr
 
 
 def pid_of(service: str) -> int:
@@ -397,13 +393,18 @@ def gauge(stack: RunningStack, name: str, service: str = "metrics") -> float | N
     return 0.0 if value is None else value
 
 
-def total(stack: RunningStack, family: str, service: str = "metrics") -> float:
-    """The sum of every sample of a metric family on a service's /metrics."""
+def family_total(text: str, family: str) -> float:
+    """The sum of every sample of a metric family on a /metrics page."""
     return sum(
         float(line.rsplit(" ", 1)[1])
-        for line in page(stack.url(service)).splitlines()
+        for line in text.splitlines()
         if line.startswith((family + "{", family + " "))
     )
+
+
+def total(stack: RunningStack, family: str, service: str = "metrics") -> float:
+    """The sum of every sample of a metric family on a service's /metrics."""
+    return family_total(page(stack.url(service)), family)
 
 
 def dead_letters(stack: RunningStack) -> float:

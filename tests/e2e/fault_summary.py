@@ -52,6 +52,11 @@ class FaultRow:
         self.lost += max(0, expected - seen)
         self.duplicated += max(0, seen - expected)
 
+    def over_under_counts(self, expected: dict[str, int], seen: dict[str, int]) -> None:
+        """``over_under`` for every count of ``expected`` (a count missing from ``seen`` is 0)."""
+        for name, count in expected.items():
+            self.over_under(count, seen.get(name, 0))
+
 
 ROWS: list[FaultRow] = []
 

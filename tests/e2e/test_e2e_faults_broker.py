@@ -69,7 +69,7 @@ async def test_broker_stopped_under_load_loses_and_doubles_nothing(
     fault_row.load = load.items
 
     accepted = set(load.accepted)
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
 
     async def on_topic() -> Counter[str]:
         keys = await keys_on(bootstrap, topics.WORKER_REGISTERED)
@@ -82,11 +82,10 @@ async def test_broker_stopped_under_load_loses_and_doubles_nothing(
     except AssertionError:
         published = await on_topic()
     backlog = settled(lambda: gauge(running_stack, BACKLOG, "registration"), 0.0, 30, "outbox backlog")
-    expected = {"registered": len(load.accepted), "paid": len(load.paid)}
+    expected = load.expected
     seen = settled(lambda: campaign_counts(running_stack, campaign), expected, 150, "campaign counts")
-    fault_row.checked = len(load.accepted) + len(load.paid)
-    for name in ("registered", "paid"):
-        fault_row.over_under(expected[name], seen.get(name, 0))
+    fault_row.checked = sum(expected.values())
+    fault_row.over_under_counts(expected, seen)
     fault_row.lost = max(fault_row.lost, len(accepted - set(published)))
     fault_row.mismatched = int(seen != expected) + int(backlog != 0)
     republished = sum(n - 1 for n in published.values())

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 import pytest
 from e2e_stack import RunningStack
 from fault_kit import (
+    LAG,
+    LAG_MEASURED,
     campaign_counts,
+    family_total,
     page,
     pid_of,
     produce_at,
@@ -31,8 +34,6 @@ STEADY_PER_SECOND = 100
 SECONDS = 4
 #: Peak resident memory allowed during the burst, relative to the process's before it.
 RSS_GROWTH_BOUND = 1.5
-LAG = "jangkau_consumer_lag_events{"
-MEASURED = "jangkau_consumer_lag_measured_timestamp_seconds"
 
 
 @dataclass
@@ -46,10 +47,9 @@ class Watch:
 
     def look(self) -> None:
         text = page(self.url)
-        measured = sample(text, MEASURED)
+        measured = sample(text, LAG_MEASURED)
         if measured is not None:
-            lag = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(LAG))
-            self.lags[measured] = lag
+            self.lags[measured] = family_total(text, LAG)
         self.peak_rss = max(self.peak_rss, rss_bytes(self.pid))
 
     def lag_between(self, start: float, end: float) -> list[float]:
@@ -58,9 +58,11 @@ class Watch:
 
 def _lag_interval(url: str) -> float:
     """Seconds between two lag measurements of the running metrics process."""
-    first = wait_for(lambda: sample(page(url), MEASURED), until=bool, timeout=30, what="a lag measurement")
+    first = wait_for(
+        lambda: sample(page(url), LAG_MEASURED), until=bool, timeout=30, what="a lag measurement"
+    )
     second = wait_for(
-        lambda: sample(page(url), MEASURED),
+        lambda: sample(page(url), LAG_MEASURED),
         until=lambda at: at != first,
         timeout=30,
         interval=0.2,
@@ -81,7 +83,7 @@ async def test_a_tenfold_burst_raises_lag_that_drains_with_bounded_memory(
         # Started outside the e2e fixture: restart it so lag is measured every second.
         await asyncio.to_thread(stop, "metrics")
         await asyncio.to_thread(start, "metrics")
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
     campaign = str(uuid.uuid4())
     steady = [registered_event(campaign) for _ in range(STEADY_PER_SECOND * SECONDS)]
     burst = [registered_event(campaign) for _ in range(10 * STEADY_PER_SECOND * SECONDS)]

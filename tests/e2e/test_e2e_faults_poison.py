@@ -69,7 +69,7 @@ async def test_poison_events_are_dead_lettered_with_their_reason_and_the_rest_ap
     running_stack: RunningStack, fault_row: FaultRow
 ) -> None:
     fault_row.fault = "poison events (5 kinds + 1 on a campaign topic) among 60 good ones"
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
     run, campaign = uuid.uuid4().hex[:12], str(uuid.uuid4())
     pid = pid_of("metrics")
     worker_dead = stable_gauge(running_stack, DEAD % topics.WORKER_REGISTERED)
@@ -121,7 +121,7 @@ async def test_a_duplicate_storm_and_out_of_order_events_are_counted_once(
 ) -> None:
     fault_row.fault = "same event x1000 (registration and payment); payment before registration;"
     fault_row.fault += " registrations before their campaign"
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
     storm, late, early = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     stormer = str(uuid.uuid4())
     registration, pay = registered_event(storm, stormer), paid_event(stormer, storm)
@@ -152,9 +152,8 @@ async def test_a_duplicate_storm_and_out_of_order_events_are_counted_once(
         "contributions of the storm's campaign",
     )
     fault_row.checked = len(records) + 2
-    for name in ("registered", "paid"):
-        fault_row.over_under(once[name], stormed.get(name, 0))
-        fault_row.over_under(all_paid[name], reordered.get(name, 0))
+    fault_row.over_under_counts(once, stormed)
+    fault_row.over_under_counts(all_paid, reordered)
     fault_row.over_under(1, storm_row.get("contributions", 0))
     fault_row.over_under(len(before_plan), int(str(planned[1] or 0)))
     fault_row.mismatched = (

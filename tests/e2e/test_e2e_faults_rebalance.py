@@ -15,6 +15,7 @@ from fault_kit import (
     SERVICES,
     ApiLoad,
     campaign_counts,
+    family_total,
     jambi_workers,
     page,
     settled,
@@ -36,9 +37,7 @@ def _free_port() -> int:
 
 def _applied(url: str) -> float:
     """Events a metrics instance has applied (participant topics and campaign topics)."""
-    return sum(
-        float(line.rsplit(" ", 1)[1]) for line in page(url).splitlines() if line.startswith(APPLIED + "{")
-    )
+    return family_total(page(url), APPLIED)
 
 
 def _ready(url: str) -> int:
@@ -109,11 +108,10 @@ def test_a_second_metrics_instance_joining_and_leaving_under_load_changes_no_cou
         load.join(120)
     fault_row.load = load.items
 
-    expected = {"registered": len(load.accepted), "paid": len(load.paid)}
+    expected = load.expected
     seen = settled(lambda: campaign_counts(running_stack, campaign), expected, 150, "campaign counts")
-    fault_row.checked = len(load.accepted) + len(load.paid)
-    for name in ("registered", "paid"):
-        fault_row.over_under(expected[name], seen.get(name, 0))
+    fault_row.checked = sum(expected.values())
+    fault_row.over_under_counts(expected, seen)
     fault_row.mismatched = int(seen != expected)
     fault_row.leaked = int(process.poll() is None)
     fault_row.note = f"the second instance applied {took:.0f} events before it left"

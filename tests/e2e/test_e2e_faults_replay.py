@@ -15,24 +15,21 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from e2e_stack import SERVICE_ENV, RunningStack
-from fault_kit import page, sample
+from fault_kit import LAG, LAG_MEASURED, family_total, page, sample
 from fault_summary import FaultRow
 
 from support import REPO, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
-LAG = "jangkau_consumer_lag_events{"
-MEASURED = "jangkau_consumer_lag_measured_timestamp_seconds"
-
 
 def _lag_measured_after(url: str, moment: float) -> float | None:
     """Total consumer lag of a measurement taken after ``moment`` (None until there is one)."""
     text = page(url)
-    measured = sample(text, MEASURED)
+    measured = sample(text, LAG_MEASURED)
     if measured is None or measured <= moment:
         return None
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(LAG))
+    return family_total(text, LAG)
 
 
 @pytest.mark.timeout(240)

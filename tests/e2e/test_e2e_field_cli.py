@@ -17,43 +17,28 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from e2e_stack import RunningStack
+from fault_kit import JAMBI_VILLAGE, campaign_counts, jambi_nik, jambi_worker
 
 from support import REPO, wait_for
 
 pytestmark = pytest.mark.e2e
 
 JANGKAU = str(REPO / ".venv" / "bin" / "jangkau")
-VILLAGE = "15.04.03.2015"  # Batanghari, branch jambi
+VILLAGE = JAMBI_VILLAGE  # Batanghari, branch jambi
 REGISTERED_ON = "2025-03-10"
 #: JKK 1 % of Rp 1,000,000 plus JKM Rp 6,800, per month, in 2025 (no discount in force).
 MONTHLY = 16_800
 
 
-def _nik(rng: random.Random) -> str:
-    day = rng.randrange(1, 29) + (40 if rng.random() < 0.5 else 0)
-    return (
-        f"150403{day:02d}{rng.randrange(1, 13):02d}{rng.randrange(60, 99):02d}{rng.randrange(1, 10_000):04d}"
-    )
-
-
 def _worker(rng: random.Random, campaign: str, client_id: str | None) -> dict[str, Any]:
-    line: dict[str, Any] = {
-        "kind": "registration",
-        "nik": _nik(rng),
-        "name": "Petani Batanghari",
-        "village_code": VILLAGE,
-        "segment": "farmer",
-        "programmes": ["JKK", "JKM"],
-        "income_bracket": 1_000_000,
-        "channel": "village_office",
-        "registered_on": REGISTERED_ON,
-        "campaign_id": campaign,
-    }
+    """A queue line of a new worker; without ``client_id`` it has none (the CLI assigns one)."""
+    line = {"kind": "registration"} | jambi_worker(rng, name="Petani Batanghari", campaign_id=campaign)
     if client_id:
         line["client_id"] = client_id
+    else:
+        del line["client_id"]
     return line
 
 
@@ -88,18 +73,10 @@ def _no_traceback(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
 
 
-def _campaign_row(stack: RunningStack, campaign: str) -> dict[str, Any]:
-    answer = httpx.get(f"{stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
-    answer.raise_for_status()
-    return next((r for r in answer.json()["rows"] if r["key"] == campaign), {})
-
-
-def _wait_for_counts(stack: RunningStack, campaign: str, registered: int, paid: int) -> dict[str, Any]:
-    return wait_for(
-        lambda: _campaign_row(stack, campaign),
-        until=lambda row: (
-            bool(row) and row["registered"] == registered and row["registered"] - row["never_paid"] == paid
-        ),
+def _wait_for_counts(stack: RunningStack, campaign: str, registered: int, paid: int) -> None:
+    wait_for(
+        lambda: campaign_counts(stack, campaign),
+        until=lambda counts: counts == {"registered": registered, "paid": paid},
         timeout=60,
         interval=0.5,
         what=f"campaign {campaign}: {registered} registered, {paid} paid",
@@ -110,7 +87,7 @@ def _wait_for_counts(stack: RunningStack, campaign: str, registered: int, paid: 
 def test_register_pay_and_show_one_worker_with_the_command(running_stack: RunningStack) -> None:
     campaign = str(uuid.uuid4())
     client_id = str(uuid.uuid4())
-    nik = _nik(random.Random())
+    nik = jambi_nik(random.Random())
     register = (
         "register",
         *("--nik", nik, "--name", "Ibu Sari", "--village", VILLAGE, "--segment", "trader"),

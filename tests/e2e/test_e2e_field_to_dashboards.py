@@ -4,12 +4,13 @@ import json
 import random
 import subprocess
 import sys
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 from e2e_stack import RunningStack
+from fault_kit import jambi_worker
 
 from support import REPO, eventually, panel_queries
 
@@ -20,7 +21,7 @@ SCENARIO = ("sesetan-2017", "--scale", "0.05", "--seed", "2017")
 
 
 @pytest.fixture(scope="module")
-def sesetan_truth(running_stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
+def sesetan_truth(running_stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     truth = tmp_path_factory.mktemp("sim") / "truth.json"
     done = subprocess.run(
         [str(REPO / ".venv/bin/jangkau"), "simulate", *SCENARIO, "--truth", str(truth)],
@@ -53,27 +54,14 @@ def sesetan_truth(running_stack: RunningStack, tmp_path_factory: pytest.TempPath
 
 def jambi_worker_today() -> dict[str, object]:
     """A new worker of Sungai Baung (Batanghari, Jambi) registered today, with a fresh NIK."""
-    rng = random.Random()
-    born = date(1980, 1, 1) + timedelta(days=rng.randrange(20 * 365))
-    day = born.day + (40 if rng.random() < 0.5 else 0)
-    nik = f"150403{day:02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
-    return {
-        "client_id": str(uuid.uuid4()),
-        "nik": nik,
-        "name": "Contoh Pekerja",
-        "village_code": "15.04.03.2015",
-        "segment": "farmer",
-        "programmes": ["JKK", "JKM"],
-        "income_bracket": 1_000_000,
-        "channel": "village_office",
-        "registered_on": datetime.now(UTC).date().isoformat(),
-    }  # type: ignore[no-any-return]
+    today = datetime.now(UTC).date().isoformat()
+    return jambi_worker(random.Random(), name="Contoh Pekerja", registered_on=today)
 
 
 @pytest.mark.timeout(300)
 def test_the_simulators_ground_truth_equals_the_metrics_after_a_run(
     running_stack: RunningStack,
-    sesetan_truth: dict,  # type: ignore[type-arg]
+    sesetan_truth: dict[str, Any],
 ) -> None:
     truth_file = REPO / ".jangkau" / "test" / "e2e-truth.json"
     truth_file.write_text(json.dumps(sesetan_truth))
@@ -97,7 +85,7 @@ def test_the_simulators_ground_truth_equals_the_metrics_after_a_run(
     assert "metrics equal the ground truth" in done.stdout
 
 
-async def _prometheus_value(running_stack: RunningStack, query: str) -> list[dict]:  # type: ignore[type-arg]
+async def _prometheus_value(running_stack: RunningStack, query: str) -> list[dict[str, Any]]:
     async with httpx.AsyncClient(base_url=running_stack.url("prometheus"), timeout=10) as client:
         answer = (await client.get("/api/v1/query", params={"query": query})).raise_for_status().json()
     assert answer["status"] == "success", answer
@@ -107,16 +95,13 @@ async def _prometheus_value(running_stack: RunningStack, query: str) -> list[dic
 @pytest.mark.timeout(180)
 async def test_a_registration_in_the_field_reaches_prometheus_as_the_branch_count(
     running_stack: RunningStack,
-    sesetan_truth: dict,  # type: ignore[type-arg]
+    sesetan_truth: dict[str, Any],
 ) -> None:
     expected = sesetan_truth["branches"]["denpasar"]["registered"]
     query = 'jangkau_participants_registered{branch="denpasar"}'
 
-    async def scraped() -> list[dict]:  # type: ignore[type-arg]
-        return await _prometheus_value(running_stack, query)
-
     result = await eventually(
-        scraped,
+        lambda: _prometheus_value(running_stack, query),
         until=lambda r: bool(r) and float(r[0]["value"][1]) == expected,
         timeout=90,
         interval=1.0,
@@ -135,30 +120,35 @@ MAY_BE_EMPTY = ("dead", "Dead", "uplicate", "lag", "Lag", "failure", "Failure", 
 @pytest.mark.parametrize(("dashboard", "panel", "expr"), panel_queries(), ids=lambda v: str(v)[:40])
 async def test_every_dashboard_query_parses_and_returns_data_from_the_real_prometheus(
     running_stack: RunningStack,
-    sesetan_truth: dict,
+    sesetan_truth: dict[str, Any],
     dashboard: str,
     panel: str,
-    expr: str,  # type: ignore[type-arg]
+    expr: str,
 ) -> None:
     query = expr.replace("$__rate_interval", "1m").replace("$__range", "1h").replace("$branch", ".*")
 
-    async def answer() -> list[dict]:  # type: ignore[type-arg]
-        return await _prometheus_value(running_stack, query)
-
     if any(word in panel for word in MAY_BE_EMPTY):
-        await answer()  # must parse and succeed; may be empty in a healthy run
+        await _prometheus_value(running_stack, query)  # must parse and succeed; may be empty in a healthy run
         return
-    result = await eventually(answer, until=bool, timeout=90, interval=2.0, what=f"data for {panel!r}")
+    result = await eventually(
+        lambda: _prometheus_value(running_stack, query),
+        until=bool,
+        timeout=90,
+        interval=2.0,
+        what=f"data for {panel!r}",
+    )
     assert result, f"{dashboard} / {panel}: no data for {query}"
 
 
-def test_the_example_consumer_reads_real_events(running_stack: RunningStack, sesetan_truth: dict) -> None:  # type: ignore[type-arg]
+def test_the_example_consumer_reads_real_events(
+    running_stack: RunningStack, sesetan_truth: dict[str, Any]
+) -> None:
     done = subprocess.run(
         [
             str(REPO / ".venv/bin/python"),
             str(REPO / "examples" / "consumer.py"),
             "--bootstrap",
-            running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"],
+            running_stack.kafka,
             "--group",
             "e2e-example",
             "--from-beginning",

@@ -2,51 +2,19 @@
 
 import random
 import re
-import subprocess
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from e2e_stack import RunningStack
+from e2e_stack import RunningStack, deploy, team_token
+from fault_kit import payment
 
-from support import REPO, wait_for
+from support import wait_for
 
 pytestmark = pytest.mark.e2e
 
 SERVICES = ("registration", "campaigns")
-
-
-def _services_exec(*args: str) -> str:
-    done = subprocess.run(
-        ["bash", "deploy/services.sh", "exec", *args],
-        env={**__import__("os").environ, "JANGKAU_PROFILE": "test"},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def _token(branch: str) -> tuple[str, str, str]:
-    """A team token for ``branch`` in both services: (token, registration token id, campaigns token id)."""
-    made = _services_exec(
-        ".venv/bin/jangkau-registration", "tokens", "create", "--team", "auth-e2e", "--branch", branch
-    )
-    token = re.search(r"token:\s+(\S+)", made)
-    reg_id = re.search(r"token id:\s+(\S+)", made)
-    assert token, made
-    assert reg_id, made
-    again = _services_exec(
-        ".venv/bin/jangkau-campaigns", "tokens", "create", "--team", "auth-e2e", "--branch", branch,
-        "--token", token.group(1),
-    )  # fmt: skip
-    camp_id = re.search(r"token id:\s+(\S+)", again)
-    assert camp_id, again
-    return token.group(1), reg_id.group(1), camp_id.group(1)
 
 
 def _routes(running_stack: RunningStack) -> Iterator[tuple[str, str, str]]:
@@ -90,13 +58,13 @@ def test_every_v1_route_needs_a_valid_token(running_stack: RunningStack) -> None
 
 @pytest.mark.timeout(180)
 def test_a_revoked_token_is_refused_on_every_route(running_stack: RunningStack) -> None:
-    token, reg_id, camp_id = _token("*")
+    token, reg_id, camp_id = team_token("auth-e2e", "*")
     headers = {"Authorization": f"Bearer {token}"}
     routes = list(_routes(running_stack))
     before = _call(running_stack, "campaigns", "GET", "/v1/campaigns", headers)
     assert before.status_code == 200, before.text  # the token works before it is revoked
-    _services_exec(".venv/bin/jangkau-registration", "tokens", "revoke", reg_id)
-    _services_exec(".venv/bin/jangkau-campaigns", "tokens", "revoke", camp_id)
+    deploy("services", "exec", ".venv/bin/jangkau-registration", "tokens", "revoke", reg_id, timeout=60)
+    deploy("services", "exec", ".venv/bin/jangkau-campaigns", "tokens", "revoke", camp_id, timeout=60)
 
     def still_accepted() -> list[str]:
         return [
@@ -158,7 +126,7 @@ def test_a_token_of_another_branch_neither_reads_nor_writes_denpasar(running_sta
     assert planned.status_code == 201, planned.text
     cid = planned.json()["campaign_id"]
 
-    token, _, _ = _token("jambi")
+    token, _, _ = team_token("auth-e2e", "jambi")
     jambi = {"Authorization": f"Bearer {token}"}
     #: Another branch's data; an answer may echo what the caller sent itself, nothing else. (Branch
     #: codes and village codes are public reference data; a 403 may name the branch a village is in.)
@@ -184,17 +152,8 @@ def test_a_token_of_another_branch_neither_reads_nor_writes_denpasar(running_sta
             c.post(f"{camp}/v1/campaigns", json=_campaign("denpasar", "51.71.01.1003")),
             {403},
         )
-        payment = {
-            "client_id": str(uuid.uuid4()),
-            "participant_id": pid,
-            "first_month": "2025-03",
-            "months": 1,
-            "amount": 16_800,
-            "payer_type": "self",
-            "channel": "booth",
-            "paid_on": "2025-03-15",
-        }
-        check("POST contribution", c.post(f"{reg}/v1/contributions", json=payment), {403, 404})
+        pay = payment(pid) | {"channel": "booth"}
+        check("POST contribution", c.post(f"{reg}/v1/contributions", json=pay), {403, 404})
         held = {"held_from": "2025-03-01", "held_to": "2025-03-02", "headcount": 10}
         check("POST held", c.post(f"{camp}/v1/campaigns/{cid}/held", json=held), {403, 404})
         check("POST cancel", c.post(f"{camp}/v1/campaigns/{cid}/cancel"), {403, 404})
@@ -211,7 +170,7 @@ def test_a_token_of_another_branch_neither_reads_nor_writes_denpasar(running_sta
         batch = c.post(f"{reg}/v1/registrations:batch", json={"items": [_denpasar_worker()]})
         check("POST registrations:batch", batch, {200})
         assert [r["http_status"] for r in batch.json()["results"]] == [403], batch.text
-        pay_batch = c.post(f"{reg}/v1/contributions:batch", json={"items": [payment]})
+        pay_batch = c.post(f"{reg}/v1/contributions:batch", json={"items": [pay]})
         check("POST contributions:batch", pay_batch, {200})
         assert [r["http_status"] for r in pay_batch.json()["results"]] in ([403], [404]), pay_batch.text
 

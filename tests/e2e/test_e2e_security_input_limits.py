@@ -7,13 +7,12 @@ must still be healthy afterwards.
 
 import json
 import random
-import uuid
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from e2e_stack import RunningStack
+from fault_kit import jambi_worker, payment
 
 pytestmark = pytest.mark.e2e
 
@@ -73,24 +72,8 @@ def test_the_probed_fields_are_every_string_field_of_the_request_bodies(running_
         assert strings == fields, f"{body}: update FIELDS to {strings}"
 
 
-def _nik(rng: random.Random) -> str:
-    """A fresh structurally valid NIK of Batanghari (Jambi)."""
-    born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
-    return f"150403{born.day + rng.choice((0, 40)):02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
-
-
 def _registration(rng: random.Random) -> dict[str, Any]:
-    return {
-        "client_id": str(uuid.uuid4()),
-        "nik": _nik(rng),
-        "name": "Siti Aminah",
-        "village_code": "15.04.03.2015",
-        "segment": "farmer",
-        "programmes": ["JKK", "JKM"],
-        "income_bracket": 1_000_000,
-        "channel": "village_office",
-        "registered_on": "2025-03-10",
-    }
+    return jambi_worker(rng, name="Siti Aminah")
 
 
 def _campaign() -> dict[str, Any]:
@@ -131,17 +114,8 @@ def _send(api: httpx.Client, body_name: str, field: str, value: Any) -> tuple[ht
     if body_name == "ContributionIn":
         created = _post(api, "/v1/registrations", _registration(rng))
         assert created.status_code == 201, created.text
-        payment = {
-            "client_id": str(uuid.uuid4()),
-            "participant_id": created.json()["participant_id"],
-            "first_month": "2025-03",
-            "months": 1,
-            "amount": 16_800,
-            "payer_type": "self",
-            "channel": "booth",
-            "paid_on": "2025-03-10",
-        }
-        return _post(api, "/v1/contributions", payment | {field: value}), None
+        paying = payment(created.json()["participant_id"]) | {"channel": "booth", "paid_on": "2025-03-10"}
+        return _post(api, "/v1/contributions", paying | {field: value}), None
     if body_name == "CampaignIn":
         response = _post(api, "/v1/campaigns", _campaign() | {field: value})
         read = f"/v1/campaigns/{response.json()['campaign_id']}" if response.status_code == 201 else None

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from e2e_stack import RunningStack
+from fault_kit import campaign_counts, jambi_nik, jambi_worker, payment, records_of
 from fault_summary import FaultRow
 
 from support import REPO, wait_for
@@ -24,22 +24,14 @@ def _person(rng: random.Random) -> dict[str, object]:
     """A Jambi worker (Batanghari) with a fresh NIK, a unique letters-only name and a 1950s birth date."""
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(9 * 365))
     female = rng.random() < 0.5
-    day = born.day + (40 if female else 0)
-    nik = f"150403{day:02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
     name = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(9)).title() for _ in range(2))
-    return {
-        "client_id": str(uuid.uuid4()),
-        "nik": nik,
-        "name": name,
-        "village_code": "15.04.03.2015",
-        "segment": "farmer",
-        "programmes": ["JKK", "JKM"],
-        "income_bracket": 1_000_000,
-        "channel": "village_office",
-        "registered_on": "2025-03-10",
-        "birth_date": born.isoformat(),
-        "sex": "F" if female else "M",
-    }
+    return jambi_worker(
+        rng,
+        nik=jambi_nik(rng, born, female=female),
+        name=name,
+        birth_date=born.isoformat(),
+        sex="F" if female else "M",
+    )
 
 
 def _needles(person: dict[str, object]) -> list[bytes]:
@@ -75,34 +67,23 @@ def submitted(running_stack: RunningStack) -> list[dict[str, object]]:
             assert result["status"] == "created", result
             ids.append(result["participant_id"])
         for pid in ids[:3]:
-            paid = api.post(
-                "/v1/contributions",
-                json={
-                    "client_id": str(uuid.uuid4()),
-                    "participant_id": pid,
-                    "first_month": "2025-03",
-                    "months": 1,
-                    "amount": 16_800,
-                    "payer_type": "self",
-                    "channel": "village_office",
-                    "paid_on": "2025-03-15",
-                },
-            )
+            paid = api.post("/v1/contributions", json=payment(pid))
             assert paid.status_code == 201, paid.text
 
-    def counts() -> dict[str, int]:
-        rows = httpx.get(f"{running_stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
-        row = next((r for r in rows.raise_for_status().json()["rows"] if r["key"] == campaign), None)
-        return {"registered": row["registered"], "paid": row["registered"] - row["never_paid"]} if row else {}
-
     wait_for(
-        counts,
+        lambda: campaign_counts(running_stack, campaign),
         until=lambda c: c == {"registered": 6, "paid": 3},
         timeout=90,
         interval=1.0,
         what="metrics counting the six workers",
     )
     return people
+
+
+@pytest.fixture(scope="module")
+def needles(submitted: list[dict[str, object]]) -> list[bytes]:
+    """Every form of the submitted personal data a scan looks for."""
+    return [n for p in submitted for n in _needles(p)]
 
 
 def _hits(blob: bytes, needles: list[bytes]) -> list[bytes]:
@@ -112,47 +93,25 @@ def _hits(blob: bytes, needles: list[bytes]) -> list[bytes]:
 @pytest.mark.timeout(280)
 async def test_no_submitted_personal_data_is_on_any_topic(
     running_stack: RunningStack,
-    submitted: list,  # type: ignore[type-arg]
+    submitted: list[dict[str, object]],
+    needles: list[bytes],
     fault_row: FaultRow,
 ) -> None:
     fault_row.fault = "PII scan: every message of every topic"
     fault_row.load = len(submitted) + 3
-    needles = [n for p in submitted for n in _needles(p)]
-    bootstrap = running_stack.env["JANGKAU_KAFKA_BOOTSTRAP"]
+    bootstrap = running_stack.kafka
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         names = await admin.list_topics()
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, max_partition_fetch_bytes=4 * 1024 * 1024
-    )
-    await consumer.start()
     found: list[str] = []
     read = 0
-    try:
-        parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
-        if len(parts) < len(names):
-            await consumer._client.force_metadata_update()
-            parts = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
-        ends = await consumer.end_offsets(parts)
-        todo = [tp for tp in parts if ends[tp] > 0]
-        consumer.assign(todo)
-        await consumer.seek_to_beginning(*todo)
-        left = {tp: ends[tp] for tp in todo}
-        while left:
-            batch = await consumer.getmany(*left, timeout_ms=2000, max_records=20_000)
-            for tp, records in batch.items():
-                for r in records:
-                    read += 1
-                    blob = (r.key or b"") + (r.value or b"") + b"".join(v or b"" for _, v in r.headers)
-                    found += [f"{tp.topic}[{tp.partition}]@{r.offset}: {h!r}" for h in _hits(blob, needles)]
-            for tp in list(left):
-                if await consumer.position(tp) >= left[tp]:
-                    del left[tp]
-    finally:
-        await consumer.stop()
+    async for r in records_of(bootstrap, names):
+        read += 1
+        blob = (r.key or b"") + (r.value or b"") + b"".join(v or b"" for _, v in r.headers)
+        found += [f"{r.topic}[{r.partition}]@{r.offset}: {h!r}" for h in _hits(blob, needles)]
     fault_row.checked, fault_row.leaked = read, len(found)
     assert read >= 9, f"only {read} messages read: the scan did not see the submitted events"
     assert not found, found[:20]
@@ -163,12 +122,12 @@ def _log_files() -> list[Path]:
 
 
 def test_no_submitted_personal_data_is_in_any_log_file(
-    submitted: list,  # type: ignore[type-arg]
+    submitted: list[dict[str, object]],
+    needles: list[bytes],
     fault_row: FaultRow,
 ) -> None:
     fault_row.fault = "PII scan: every log file of the stack"
     fault_row.load = len(submitted) + 3
-    needles = [n for p in submitted for n in _needles(p)]
     files = _log_files()
     names = {f.relative_to(LOGS).as_posix() for f in files}
     assert {
@@ -185,12 +144,12 @@ def test_no_submitted_personal_data_is_in_any_log_file(
 
 def test_no_submitted_personal_data_is_on_any_metrics_page(
     running_stack: RunningStack,
-    submitted: list,  # type: ignore[type-arg]
+    submitted: list[dict[str, object]],
+    needles: list[bytes],
     fault_row: FaultRow,
 ) -> None:
     fault_row.fault = "PII scan: /metrics of the three services"
     fault_row.load = len(submitted) + 3
-    needles = [n for p in submitted for n in _needles(p)]
     found = []
     for service in ("registration", "campaigns", "metrics"):
         page = httpx.get(f"{running_stack.url(service)}/metrics", timeout=10)

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_stack import RunningStack
+from e2e_stack import RunningStack, deploy
 
 from support import REPO
 
@@ -17,69 +17,11 @@ NIK_KEYS = ("JANGKAU_REGISTRATION_NIK_ENCRYPTION_KEY", "JANGKAU_REGISTRATION_NIK
 OWN_DATABASE = "postgresql+asyncpg://jangkau:Pr0d-Passw0rd-Xq81@127.0.0.1:55433/registration"
 
 
-def _local_env() -> dict[str, str]:
-    values = {}
-    for line in (REPO / "deploy" / "local.env").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            name, _, value = line.partition("=")
-            values[name.strip()] = value.strip()
-    return values
-
-
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize(
-    ("database", "named"),
-    [("stack", ("database_url",)), ("own", ("nik_encryption_key", "nik_hmac_key"))],
-)
-def test_registration_refuses_to_serve_in_production_with_the_demo_secrets(
-    running_stack: RunningStack, database: str, named: tuple[str, ...]
-) -> None:
-    demo = _local_env()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JANGKAU_")}
-    env |= {k: v for k, v in demo.items() if k.startswith("JANGKAU_REGISTRATION_")}
-    env |= {k: v for k, v in running_stack.env.items() if k.startswith("JANGKAU_REGISTRATION_")}
-    if database == "own":
-        env["JANGKAU_REGISTRATION_DATABASE_URL"] = OWN_DATABASE
-    env |= {"JANGKAU_REGISTRATION_ENVIRONMENT": "production", "JANGKAU_REGISTRATION_LOG_JSON": "true"}
-    started = time.monotonic()
-    done = subprocess.run(
-        [str(REPO / ".venv/bin/jangkau-registration"), "serve", "--host", "127.0.0.1", "--port", "28199"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    took = time.monotonic() - started
-    output = done.stdout + done.stderr
-    assert done.returncode != 0, output
-    assert took < 30, f"took {took:.1f}s to refuse"
-    assert "demo secret" in output, output
-    assert any(name in output.lower() for name in named), output
-    printed = [n for n in NIK_KEYS if demo[n] in output]
-    assert not printed, f"values of {printed} printed:\n{output}"
-    for password in ("jangkau-local", "Pr0d-Passw0rd-Xq81"):
-        assert password not in output, f"database password printed:\n{output}"
-    assert demo["JANGKAU_DEMO_TOKEN"] not in output
-
-
-def _secrets(running_stack: RunningStack) -> dict[str, str]:
-    """Every secret value the stack runs with: demo keys and tokens, the database password, the team token."""
-    demo = _local_env()
-    names = (*NIK_KEYS, "JANGKAU_METRICS_ADMIN_TOKEN", "JANGKAU_DEMO_TOKEN")
-    return {
-        **{name: demo[name] for name in names},
-        "JANGKAU_PG_PASSWORD": running_stack.env["JANGKAU_PG_PASSWORD"],
-        "team token": running_stack.token,
-    }
-
-
 def _start(running_stack: RunningStack, service: str, port: int, **settings: str) -> str:
     """Run ``jangkau-<service> serve`` with the demo and stack settings plus ``settings``; it must refuse."""
     prefix = f"JANGKAU_{service.upper()}_"
     env = {k: v for k, v in os.environ.items() if not k.startswith("JANGKAU_")}
-    env |= {k: v for k, v in _local_env().items() if k.startswith(prefix)}
+    env |= {k: v for k, v in running_stack.local_env.items() if k.startswith(prefix)}
     env |= {k: v for k, v in running_stack.env.items() if k.startswith(prefix)}
     env |= {f"{prefix}{name.upper()}": value for name, value in settings.items()}
     done = subprocess.run(
@@ -94,6 +36,41 @@ def _start(running_stack: RunningStack, service: str, port: int, **settings: str
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
     return output
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("database", "named"),
+    [("stack", ("database_url",)), ("own", ("nik_encryption_key", "nik_hmac_key"))],
+)
+def test_registration_refuses_to_serve_in_production_with_the_demo_secrets(
+    running_stack: RunningStack, database: str, named: tuple[str, ...]
+) -> None:
+    demo = running_stack.local_env
+    own = {"database_url": OWN_DATABASE} if database == "own" else {}
+    started = time.monotonic()
+    output = _start(running_stack, "registration", 28199, environment="production", log_json="true", **own)
+    took = time.monotonic() - started
+
+    assert took < 30, f"took {took:.1f}s to refuse"
+    assert "demo secret" in output, output
+    assert any(name in output.lower() for name in named), output
+    printed = [n for n in NIK_KEYS if demo[n] in output]
+    assert not printed, f"values of {printed} printed:\n{output}"
+    for password in ("jangkau-local", "Pr0d-Passw0rd-Xq81"):
+        assert password not in output, f"database password printed:\n{output}"
+    assert demo["JANGKAU_DEMO_TOKEN"] not in output
+
+
+def _secrets(running_stack: RunningStack) -> dict[str, str]:
+    """Every secret value the stack runs with: demo keys and tokens, the database password, the team token."""
+    demo = running_stack.local_env
+    names = (*NIK_KEYS, "JANGKAU_METRICS_ADMIN_TOKEN", "JANGKAU_DEMO_TOKEN")
+    return {
+        **{name: demo[name] for name in names},
+        "JANGKAU_PG_PASSWORD": running_stack.env["JANGKAU_PG_PASSWORD"],
+        "team token": running_stack.token,
+    }
 
 
 def _printed(output: str, secrets: dict[str, str]) -> list[str]:
@@ -173,14 +150,7 @@ def test_the_cli_shows_its_configuration_and_the_services_their_tokens_without_t
         text=True,
         check=True,
     )
-    listed = subprocess.run(
-        ["bash", "deploy/services.sh", "exec", ".venv/bin/jangkau-registration", "tokens", "list"],
-        env={**os.environ, "JANGKAU_PROFILE": "test"},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    listed = deploy("services", "exec", ".venv/bin/jangkau-registration", "tokens", "list")
 
     assert "token" in shown.stdout
     assert not _printed(shown.stdout + shown.stderr, _secrets(running_stack)), shown.stdout
