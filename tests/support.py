@@ -54,6 +54,16 @@ def panel_queries() -> list[tuple[str, str, str]]:
     return found
 
 
+def local_env() -> dict[str, str]:
+    """The explicit local demo settings the services run with (deploy/local.env)."""
+    pairs = {}
+    for line in (REPO / "deploy" / "local.env").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def stack_env(profile: str = "test") -> dict[str, str]:
     """Return the connection variables ``deploy/stack.sh env`` prints for a profile."""
     out = subprocess.run(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from support import REPO, Stack
+from support import REPO, Stack, local_env
 
 #: Settings the e2e stack's services run with on top of deploy/local.env: consumer lag measured
 #: every second, so a burst's lag shows on /metrics while it lasts.
@@ -73,9 +73,7 @@ class RunningStack(Stack):
     @property
     def local_env(self) -> dict[str, str]:
         """The demo settings the services run with (deploy/local.env)."""
-        lines = (REPO / "deploy" / "local.env").read_text().splitlines()
-        pairs = [line.split("=", 1) for line in lines if "=" in line and not line.startswith("#")]
-        return {name.strip(): value.strip() for name, value in pairs}
+        return local_env()
 
     def url(self, service: str) -> str:
         """Base URL of a service (registration, campaigns, metrics, prometheus)."""

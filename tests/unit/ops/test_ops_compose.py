@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings
 from jangkau_campaigns.config import CampaignsSettings
 from jangkau_metrics.config import MetricsSettings
 from jangkau_registration.config import RegistrationSettings
-from support import REPO
+from support import REPO, local_env
 
 SERVICES: dict[str, type[BaseSettings]] = {
     "registration": RegistrationSettings,
@@ -59,15 +59,6 @@ def _dev_port(name: str) -> int:
     match = re.search(rf"_jk_def_{short}=(\d+)", dev_block)
     assert match, f"no dev port for {name} in deploy/lib.sh"
     return int(match.group(1))
-
-
-def _local_env() -> dict[str, str]:
-    pairs = {}
-    for line in (REPO / "deploy" / "local.env").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            key, _, value = line.partition("=")
-            pairs[key.strip()] = value.strip()
-    return pairs
 
 
 def _command_lines(command: list[str]) -> list[list[str]]:
@@ -154,7 +145,7 @@ def test_service_environment_loads_into_its_settings_class(
 
 @pytest.mark.parametrize("name", SERVICE_NAMES)
 def test_service_environment_uses_the_local_stack_demo_values(name: str) -> None:
-    local = {k: v for k, v in _local_env().items() if k.startswith(f"JANGKAU_{name.upper()}_")}
+    local = {k: v for k, v in local_env().items() if k.startswith(f"JANGKAU_{name.upper()}_")}
     env = {k: str(v) for k, v in COMPOSE["services"][name]["environment"].items()}
     assert local, f"deploy/local.env has no settings for {name}"
     assert {k: env.get(k) for k in local} == local
