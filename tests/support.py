@@ -1,6 +1,7 @@
 """Test helpers shared by the integration and end-to-end suites."""
 
 import asyncio
+import importlib.util
 import json
 import os
 import shlex
@@ -9,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -52,6 +54,17 @@ def panel_queries() -> list[tuple[str, str, str]]:
             for inner in [panel, *panel.get("panels", [])]:
                 found += [(dashboard["uid"], inner["title"], t["expr"]) for t in inner.get("targets", [])]
     return found
+
+
+def load_script(relative: str) -> ModuleType:
+    """Import a script of the repository that is not in a package (deploy/, examples/) as a module."""
+    path = REPO / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def local_env() -> dict[str, str]:

@@ -1,18 +1,12 @@
 """docs/ops.md's configuration reference is generated from the settings classes and up to date."""
 
-import importlib.util
-import types
+from types import ModuleType
 
-from support import REPO
+from support import REPO, load_script
 
 
-def _configref() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("configref", REPO / "deploy" / "configref.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _configref() -> ModuleType:
+    return load_script("deploy/configref.py")
 
 
 def test_docs_ops_configuration_reference_is_up_to_date() -> None:

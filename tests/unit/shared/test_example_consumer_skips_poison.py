@@ -1,21 +1,15 @@
 """The example subscriber skips records that are not valid registrations instead of stopping."""
 
-import importlib.util
 import uuid
 from types import ModuleType, SimpleNamespace
 
 import pytest
 
-from support import REPO
+from support import load_script
 
 
 def _example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("example_consumer", REPO / "examples" / "consumer.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/consumer.py")
 
 
 HEADERS = {
