@@ -46,32 +46,14 @@ def _too_many(items: list[dict[str, Any]]) -> JSONResponse | None:
     return problem(413, "Payload too large", detail, max_items=MAX_BATCH_ITEMS)
 
 
-async def _register_many(
-    reg: Registration, cmds: Sequence[RegisterWorker], team: Team
-) -> list[Answer | DomainError]:
-    outcomes = await service.register_workers(cmds, scope=team, ctx=reg.context())
-    reg.relay.wake()
-    return outcomes
-
-
 def build_router(reg: Registration) -> APIRouter:
     """Return the versioned API around an assembled service."""
     router = APIRouter(prefix="/v1")
     caller = Annotated[Team, Depends(bearer_auth(lambda: reg.tokens))]
 
-    async def register_one(body: RegistrationIn, team: Team) -> Answer:
-        answer = await service.register_worker(
-            translate.registration_command(body), scope=team, ctx=reg.context()
-        )
-        reg.relay.wake()
-        return answer
-
     async def pay_one(body: ContributionIn, team: Team) -> Answer:
-        answer = await service.pay_contribution(
-            translate.contribution_command(body), scope=team, ctx=reg.context()
-        )
-        reg.relay.wake()
-        return answer
+        command = translate.contribution_command(body)
+        return await service.pay_contribution(command, scope=team, ctx=reg.context())
 
     @router.post(
         "/registrations",
@@ -84,7 +66,9 @@ def build_router(reg: Registration) -> APIRouter:
 
         Replaying the same client id returns the first answer (header Idempotent-Replayed: true).
         """
-        return translate.created_registration(await register_one(body, team))
+        command = translate.registration_command(body)
+        answer = await service.register_worker(command, scope=team, ctx=reg.context())
+        return translate.created_registration(answer)
 
     @router.post(
         "/registrations:batch",
@@ -97,8 +81,11 @@ def build_router(reg: Registration) -> APIRouter:
         too_many = _too_many(body.items)
         if too_many is not None:
             return too_many
-        command = translate.registration_command
-        results = await run_bulk(body.items, RegistrationIn, command, lambda c: _register_many(reg, c, team))
+
+        async def register_all(cmds: Sequence[RegisterWorker]) -> list[Answer | DomainError]:
+            return await service.register_workers(cmds, scope=team, ctx=reg.context())
+
+        results = await run_bulk(body.items, RegistrationIn, translate.registration_command, register_all)
         return BatchOut(results=results)
 
     @router.post(
