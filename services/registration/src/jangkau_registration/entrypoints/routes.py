@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from jangkau_registration import service
 from jangkau_registration.bootstrap import Registration
+from jangkau_registration.domain.coverage import State
 from jangkau_registration.domain.errors import DomainError
 from jangkau_registration.domain.outcomes import Answer
 from jangkau_registration.domain.participants import RegisterWorker
@@ -122,7 +123,7 @@ def build_router(reg: Registration) -> APIRouter:
         as_of: Annotated[date | None, Query(description="Day of the standing (default: today, WIB).")] = None,
     ) -> ParticipantOut:
         """Tell a participant's programmes, paid-through month and state as of a day."""
-        record, now, day = await service.participant_status(
+        record, standing, day = await service.participant_status(
             participant_id, as_of=as_of, scope=team, ctx=reg.context()
         )
         return ParticipantOut(
@@ -137,8 +138,8 @@ def build_router(reg: Registration) -> APIRouter:
             campaign_id=record.campaign_id,
             paid_through=str(record.paid_through) if record.paid_through else None,
             as_of=day,
-            state=now.state.value,
-            arrears_months=now.unpaid_months if now.state.value == "arrears" else 0,
+            state=standing.state.value,
+            arrears_months=standing.unpaid_months if standing.state is State.ARREARS else 0,
         )
 
     return router
