@@ -1,5 +1,6 @@
 """Helpers of the campaigns integration tests: the service on the real stack, events, tokens."""
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -153,8 +154,8 @@ async def read_topic(stack: Stack, topic: str, *, at_least: int, timeout: float 
     await consumer.start()
     records: list[Any] = []
     try:
-        deadline = datetime.now(UTC).timestamp() + timeout
-        while len(records) < at_least and datetime.now(UTC).timestamp() < deadline:
+        deadline = time.monotonic() + timeout
+        while len(records) < at_least and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             records += [r for rs in batch.values() for r in rs]
     finally:

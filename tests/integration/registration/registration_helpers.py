@@ -8,6 +8,8 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from sqlalchemy import func, select
+from sqlalchemy.sql import FromClause
 
 from jangkau_registration.bootstrap import Registration
 
@@ -78,6 +80,11 @@ class Api:
     async def pay(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
         """POST one contribution as the Denpasar team (by default)."""
         return await self.http.post("/v1/contributions", json=body, headers=headers or self.denpasar)
+
+    async def count(self, table: FromClause) -> int:
+        """Return how many rows ``table`` of the service's database holds."""
+        async with self.reg.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
 
 def bearer(token: str) -> dict[str, str]:

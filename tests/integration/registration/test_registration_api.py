@@ -5,16 +5,11 @@ from uuid import uuid4
 
 import pytest
 from registration_helpers import Api, new_nik, worker
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jangkau_registration.adapters.tables import client_answers, outbox, participants
 
 pytestmark = pytest.mark.integration
-
-
-async def _count(api: Api, table: object) -> int:
-    async with api.reg.engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())  # type: ignore[arg-type]
 
 
 async def test_a_registration_is_stored_with_its_event_and_answers_the_participant_id(api: Api) -> None:
@@ -22,8 +17,8 @@ async def test_a_registration_is_stored_with_its_event_and_answers_the_participa
 
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "created"
-    assert await _count(api, participants) == 1
-    assert await _count(api, outbox) == 1
+    assert await api.count(participants) == 1
+    assert await api.count(outbox) == 1
 
 
 async def test_the_nik_is_stored_encrypted_and_only_its_keyed_hash_is_searchable(api: Api) -> None:
@@ -46,7 +41,7 @@ async def test_replaying_a_client_id_returns_the_first_answer_and_emits_no_secon
     assert again.status_code == first.status_code == 201
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert await _count(api, outbox) == 1
+    assert await api.count(outbox) == 1
 
 
 async def test_reusing_a_client_id_for_different_content_is_a_conflict(api: Api) -> None:
@@ -71,7 +66,7 @@ async def test_a_second_registration_of_a_nik_answers_409_with_only_the_existing
     assert problem["participant_id"] == first.json()["participant_id"]
     assert nik not in second.text
     assert "Name" not in second.text
-    assert await _count(api, outbox) == 1
+    assert await api.count(outbox) == 1
 
 
 async def test_concurrent_registrations_of_one_nik_make_one_participant(api: Api) -> None:
@@ -81,8 +76,8 @@ async def test_concurrent_registrations_of_one_nik_make_one_participant(api: Api
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] + [409] * 7
     assert len({r.json()["participant_id"] for r in responses}) == 1
-    assert await _count(api, participants) == 1
-    assert await _count(api, outbox) == 1
+    assert await api.count(participants) == 1
+    assert await api.count(outbox) == 1
 
 
 async def test_concurrent_replays_of_one_item_answer_alike_and_store_once(api: Api) -> None:
@@ -91,7 +86,7 @@ async def test_concurrent_replays_of_one_item_answer_alike_and_store_once(api: A
 
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["participant_id"] for r in responses}) == 1
-    assert await _count(api, outbox) == 1
+    assert await api.count(outbox) == 1
 
 
 async def test_a_batch_stores_the_good_items_and_answers_each_item(api: Api) -> None:
@@ -121,7 +116,7 @@ async def test_a_batch_stores_the_good_items_and_answers_each_item(api: Api) -> 
     assert results[1]["errors"][0]["field"] == "nik"
     assert results[1]["errors"][0]["value"] != "1234"
     assert {e["field"] for e in results[4]["errors"]} >= {"client_id", "nik", "name"}
-    assert await _count(api, participants) == 3
+    assert await api.count(participants) == 3
 
 
 async def test_a_replayed_batch_creates_nothing_new(api: Api) -> None:
@@ -132,8 +127,8 @@ async def test_a_replayed_batch_creates_nothing_new(api: Api) -> None:
     ids = [r["participant_id"] for r in first.json()["results"]]
     assert [r["participant_id"] for r in again.json()["results"]] == ids
     assert all(r["replayed"] for r in again.json()["results"])
-    assert await _count(api, outbox) == 20
-    assert await _count(api, client_answers) == 20
+    assert await api.count(outbox) == 20
+    assert await api.count(client_answers) == 20
 
 
 async def test_a_batch_of_more_than_1000_items_answers_413_and_stores_nothing(api: Api) -> None:
@@ -142,7 +137,7 @@ async def test_a_batch_of_more_than_1000_items_answers_413_and_stores_nothing(ap
 
     assert response.status_code == 413
     assert response.json()["max_items"] == 1000
-    assert await _count(api, participants) == 0
+    assert await api.count(participants) == 0
 
 
 async def test_a_body_over_two_mebibytes_answers_413(api: Api) -> None:
@@ -189,7 +184,7 @@ async def test_a_full_batch_of_1000_registrations_is_stored_item_by_item(api: Ap
 
     assert response.status_code == 200
     assert {r["status"] for r in response.json()["results"]} == {"created"}
-    assert await _count(api, participants) == 1000
+    assert await api.count(participants) == 1000
 
 
 async def test_the_openapi_document_shows_batch_items_as_the_single_item_schema(api: Api) -> None:

@@ -4,17 +4,10 @@ import asyncio
 
 import pytest
 from registration_helpers import Api, new_nik, worker
-from sqlalchemy import func, select
-from sqlalchemy.sql import FromClause
 
 from jangkau_registration.adapters.tables import client_answers, outbox, participants
 
 pytestmark = pytest.mark.integration
-
-
-async def _count(api: Api, table: FromClause) -> int:
-    async with api.reg.engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
 
 async def _batch(api: Api, items: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -35,9 +28,9 @@ async def test_a_nik_or_client_id_repeated_inside_a_batch_is_answered_as_if_sent
     assert results[1]["participant_id"] == results[0]["participant_id"]
     assert results[2]["replayed"] is True
     assert results[2]["participant_id"] == results[0]["participant_id"]
-    assert await _count(api, participants) == 1
-    assert await _count(api, outbox) == 1
-    assert await _count(api, client_answers) == 2
+    assert await api.count(participants) == 1
+    assert await api.count(outbox) == 1
+    assert await api.count(client_answers) == 2
 
 
 async def test_concurrent_batches_sharing_niks_store_each_worker_once_and_answer_every_item(api: Api) -> None:
@@ -55,5 +48,5 @@ async def test_concurrent_batches_sharing_niks_store_each_worker_once_and_answer
     assert all(len(ids) == 1 for ids in by_nik.values())
     created = sum(r["status"] == "created" for results in answered for r in results)
     assert created == len(niks)
-    assert await _count(api, participants) == len(niks)
-    assert await _count(api, outbox) == len(niks)
+    assert await api.count(participants) == len(niks)
+    assert await api.count(outbox) == len(niks)

@@ -17,6 +17,8 @@ from jangkau_registration.reference.areas import (
     load_areas,
     normalize_code,
     province_code_set,
+    province_of,
+    regency_of,
     village_kind,
 )
 from jangkau_registration.reference.branches import (
@@ -89,12 +91,12 @@ def test_codes_are_normalised_to_the_dotted_kemendagri_form() -> None:
         normalize_code("51710")
 
 
-def test_province_and_regency_are_read_from_the_code_itself(index: AreaIndex) -> None:
-    assert index.province_of("5171011001") == "51"
-    assert index.regency_of("5171011001") == "51.71"
-    assert index.regency_of("51.71.01") == "51.71"
+def test_province_and_regency_are_read_from_the_code_itself() -> None:
+    assert province_of("5171011001") == "51"
+    assert regency_of("5171011001") == "51.71"
+    assert regency_of("51.71.01") == "51.71"
     with pytest.raises(ValueError, match="no regency"):
-        index.regency_of("51")
+        regency_of("51")
 
 
 def test_is_village_is_true_only_for_known_villages(index: AreaIndex) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from jangkau_registration.bootstrap import load_rates
 from jangkau_registration.domain.contributions import PayContribution, accept_contribution
-from jangkau_registration.domain.coverage import State, last_due_month, standing
+from jangkau_registration.domain.coverage import Standing, State, last_due_month, standing
 from jangkau_registration.domain.errors import AmountMismatch, InvalidField
 from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
@@ -47,7 +47,7 @@ def test_a_month_is_due_after_its_fifteenth(day: date, due: Month) -> None:
     ],
 )
 def test_standing_follows_the_paid_through_month_and_the_day(as_of: date, state: State, unpaid: int) -> None:
-    assert standing(Month(2026, 3), as_of) == (standing(Month(2026, 3), as_of).__class__(state, unpaid))
+    assert standing(Month(2026, 3), as_of) == Standing(state, unpaid)
 
 
 def test_a_participant_who_never_paid_is_never_paid_however_long_ago() -> None:

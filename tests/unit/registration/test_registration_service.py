@@ -191,7 +191,7 @@ async def test_a_participant_outside_the_scope_is_not_found_for_payments_and_sta
 
 async def test_status_defaults_to_today_in_jakarta() -> None:
     store = Store()
-    ctx = context(store)
+    ctx = context(store, now=datetime(2026, 11, 22, 20, tzinfo=UTC))  # 23 Nov, 03:00 in Jakarta
     registered = await service.register_worker(_worker(), scope=DENPASAR, ctx=ctx)
 
     _, now, day = await service.participant_status(

@@ -52,9 +52,12 @@ class Campaigns:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
-        """Return a fresh unit of work."""
+        """Return a fresh unit of work; committing events wakes the relay."""
         return SqlUnitOfWork(
-            self.engine, source=self.settings.event_source, topic_prefix=self.settings.kafka_topic_prefix
+            self.engine,
+            source=self.settings.event_source,
+            topic_prefix=self.settings.kafka_topic_prefix,
+            on_events_committed=self.relay.wake,
         )
 
     async def start(self) -> None:

@@ -10,6 +10,7 @@ from jangkau_campaigns.domain.campaigns import Campaign, HoldCampaign, PlanCampa
 from jangkau_campaigns.domain.errors import CampaignNotFound, OutOfScope
 from jangkau_campaigns.domain.scorecard import Scorecard, Standing, leaderboard, score
 from jangkau_campaigns.ports import Actor, CampaignFilter, Incoming, StoredRecord, UnitOfWork
+from jangkau_shared.events import EventData
 
 Clock = Callable[[], datetime]
 
@@ -41,42 +42,38 @@ async def hold_campaign(
     campaign_id: UUID, cmd: HoldCampaign, *, actor: Actor, uow: UnitOfWork, now: Clock
 ) -> Campaign:
     """Record a planned campaign as held and publish CampaignHeld."""
-    async with uow:
-        campaign = await _writable(campaign_id, actor, uow)
-        held, event = campaign.hold(cmd, now=now())
-        await uow.campaigns.save(held)
-        uow.publish(event)
-        await uow.commit()
-    return held
+    return await _step(campaign_id, lambda c: c.hold(cmd, now=now()), actor=actor, uow=uow)
 
 
 async def close_campaign(campaign_id: UUID, *, actor: Actor, uow: UnitOfWork, now: Clock) -> Campaign:
     """Close a held campaign and publish CampaignClosed (outcome closed)."""
-    async with uow:
-        closed, event = (await _writable(campaign_id, actor, uow)).close(now=now())
-        await uow.campaigns.save(closed)
-        uow.publish(event)
-        await uow.commit()
-    return closed
+    return await _step(campaign_id, lambda c: c.close(now=now()), actor=actor, uow=uow)
 
 
 async def cancel_campaign(campaign_id: UUID, *, actor: Actor, uow: UnitOfWork, now: Clock) -> Campaign:
     """Cancel a planned campaign and publish CampaignClosed (outcome cancelled)."""
+    return await _step(campaign_id, lambda c: c.cancel(now=now()), actor=actor, uow=uow)
+
+
+async def _step(
+    campaign_id: UUID,
+    change: Callable[[Campaign], tuple[Campaign, EventData]],
+    *,
+    actor: Actor,
+    uow: UnitOfWork,
+) -> Campaign:
+    """Load the campaign locked, check the caller may write it, apply ``change``, save and publish."""
     async with uow:
-        cancelled, event = (await _writable(campaign_id, actor, uow)).cancel(now=now())
-        await uow.campaigns.save(cancelled)
+        campaign = await uow.campaigns.get(campaign_id, for_update=True)
+        if campaign is None:
+            raise CampaignNotFound(campaign_id)
+        if not actor.may_act_for(campaign.branch):
+            raise OutOfScope(campaign.branch)
+        changed, event = change(campaign)
+        await uow.campaigns.save(changed)
         uow.publish(event)
         await uow.commit()
-    return cancelled
-
-
-async def _writable(campaign_id: UUID, actor: Actor, uow: UnitOfWork) -> Campaign:
-    campaign = await uow.campaigns.get(campaign_id, for_update=True)
-    if campaign is None:
-        raise CampaignNotFound(campaign_id)
-    if not actor.may_act_for(campaign.branch):
-        raise OutOfScope(campaign.branch)
-    return campaign
+    return changed
 
 
 async def get_campaign(campaign_id: UUID, *, actor: Actor, uow: UnitOfWork) -> Campaign:

@@ -56,12 +56,13 @@ class Registration:
     _relay_task: asyncio.Task[None] | None = None
 
     def uow(self) -> SqlUnitOfWork:
-        """Return a fresh unit of work; committing it wakes the relay."""
+        """Return a fresh unit of work; committing events wakes the relay."""
         return SqlUnitOfWork(
             self.engine,
             self.vault,
             source=self.settings.event_source,
             topic_prefix=self.settings.kafka_topic_prefix,
+            on_events_committed=self.relay.wake,
         )
 
     def context(self) -> Context:

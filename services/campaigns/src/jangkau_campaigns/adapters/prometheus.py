@@ -1,6 +1,5 @@
 """Prometheus view of the consumer pipeline; reads memory only, never the database."""
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,12 +17,10 @@ class PipelineStats:
     parked_now: int = 0
     expired_total: int = 0
     transient_failures: int = 0
-    last_applied_at: float | None = None
 
     def count_applied(self, topic: str, n: int) -> None:
         """Record ``n`` events of ``topic`` processed and committed (duplicates included)."""
         self.applied[topic] = self.applied.get(topic, 0) + n
-        self.last_applied_at = time.time()
 
     def count_dead_lettered(self, topic: str) -> None:
         """Record one event of ``topic`` sent to its dead-letter topic."""

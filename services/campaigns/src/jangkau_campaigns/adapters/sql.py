@@ -1,5 +1,6 @@
 """SQL campaign repository and the unit of work on one async connection."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -111,8 +112,23 @@ def _conditions(query: CampaignFilter) -> list[Any]:
 class SqlUnitOfWork(OutboxUnitOfWork):
     """A transaction on one connection; outbox rows are inserted at commit."""
 
-    def __init__(self, engine: AsyncEngine, *, source: str, topic_prefix: str = "") -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        source: str,
+        topic_prefix: str = "",
+        on_events_committed: Callable[[], None] = lambda: None,
+    ) -> None:
         super().__init__(engine, outbox, source=source, topic_prefix=topic_prefix)
+        self._on_events_committed = on_events_committed
+
+    async def commit(self) -> None:
+        """Commit state and outbox rows at once; then call ``on_events_committed`` if there were events."""
+        published = bool(self._events)
+        await super().commit()
+        if published:
+            self._on_events_committed()
 
     def _bind(self, conn: AsyncConnection) -> None:
         self.campaigns = SqlCampaignRepository(conn)

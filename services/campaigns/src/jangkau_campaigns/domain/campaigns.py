@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 from uuid import UUID
 
 from jangkau_campaigns.domain.errors import InvalidField, InvalidTransition
@@ -136,12 +136,9 @@ class Campaign:
             planned_at=self.planned_at,
         )
 
-    def _closed(self, outcome: str, now: datetime) -> CampaignClosedV1:
+    def _closed(self, outcome: Literal["closed", "cancelled"], now: datetime) -> CampaignClosedV1:
         return CampaignClosedV1(
-            campaign_id=self.campaign_id,
-            branch=self.branch,
-            outcome="closed" if outcome == "closed" else "cancelled",
-            closed_at=now,
+            campaign_id=self.campaign_id, branch=self.branch, outcome=outcome, closed_at=now
         )
 
     def _require(self, wanted: CampaignStatus, action: str, reasons: dict[CampaignStatus, str]) -> None:

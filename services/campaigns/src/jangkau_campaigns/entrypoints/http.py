@@ -93,7 +93,6 @@ def _lifecycle_routes(app: FastAPI, svc: Campaigns, auth: Any) -> None:
     async def plan(body: CampaignIn, team: auth, response: Response) -> CampaignOut:
         """Plan a campaign; CampaignPlanned is published. 409 when campaign_id is taken."""
         campaign = await service.plan_campaign(_plan(body), actor=team, uow=svc.uow(), now=svc.now)
-        svc.relay.wake()
         response.headers["Location"] = f"/v1/campaigns/{campaign.campaign_id}"
         return CampaignOut.of(campaign)
 
@@ -102,21 +101,18 @@ def _lifecycle_routes(app: FastAPI, svc: Campaigns, auth: Any) -> None:
         """Record a planned campaign as held; CampaignHeld is published."""
         cmd = HoldCampaign(body.held_from, body.held_to, body.headcount, body.notes)
         campaign = await service.hold_campaign(campaign_id, cmd, actor=team, uow=svc.uow(), now=svc.now)
-        svc.relay.wake()
         return CampaignOut.of(campaign)
 
     @app.post("/v1/campaigns/{campaign_id}/close", responses=PROBLEMS, tags=["campaigns"])
     async def close(campaign_id: UUID, team: auth) -> CampaignOut:
         """Close a held campaign; CampaignClosed (outcome closed) is published."""
         campaign = await service.close_campaign(campaign_id, actor=team, uow=svc.uow(), now=svc.now)
-        svc.relay.wake()
         return CampaignOut.of(campaign)
 
     @app.post("/v1/campaigns/{campaign_id}/cancel", responses=PROBLEMS, tags=["campaigns"])
     async def cancel(campaign_id: UUID, team: auth) -> CampaignOut:
         """Cancel a planned campaign; CampaignClosed (outcome cancelled) is published."""
         campaign = await service.cancel_campaign(campaign_id, actor=team, uow=svc.uow(), now=svc.now)
-        svc.relay.wake()
         return CampaignOut.of(campaign)
 
 

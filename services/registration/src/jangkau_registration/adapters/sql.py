@@ -1,5 +1,7 @@
 """Unit of work on one async connection: state and outbox rows commit together."""
 
+from collections.abc import Callable
+
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from jangkau_registration.adapters.pii import PersonalDataVault
@@ -16,10 +18,24 @@ class SqlUnitOfWork(OutboxUnitOfWork):
     """A transaction on one connection; outbox rows are inserted at commit."""
 
     def __init__(
-        self, engine: AsyncEngine, vault: PersonalDataVault, *, source: str, topic_prefix: str = ""
+        self,
+        engine: AsyncEngine,
+        vault: PersonalDataVault,
+        *,
+        source: str,
+        topic_prefix: str = "",
+        on_events_committed: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(engine, outbox, source=source, topic_prefix=topic_prefix)
         self._vault = vault
+        self._on_events_committed = on_events_committed
+
+    async def commit(self) -> None:
+        """Commit state and outbox rows at once; then call ``on_events_committed`` if there were events."""
+        published = bool(self._events)
+        await super().commit()
+        if published:
+            self._on_events_committed()
 
     def _bind(self, conn: AsyncConnection) -> None:
         self._participants = SqlParticipantRepository(conn, self._vault)

@@ -28,11 +28,11 @@ class Nik:
     value: str
 
     @classmethod
-    def parse(cls, raw: str, *, provinces: frozenset[str] = PROVINCE_CODES) -> "Nik":
+    def parse(cls, raw: str) -> "Nik":
         """Validate shape, province code, birth date and serial; raise InvalidField naming the rule."""
         if not _SHAPE.match(raw):
             raise InvalidField("nik", masked(raw), "must be exactly 16 digits")
-        if raw[:2] not in provinces:
+        if raw[:2] not in PROVINCE_CODES:
             raise InvalidField("nik", masked(raw), f"province code {raw[:2]} does not exist")
         if raw[12:] == "0000":
             raise InvalidField("nik", masked(raw), "serial must start at 0001")

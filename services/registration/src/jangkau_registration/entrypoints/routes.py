@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from jangkau_registration import service
 from jangkau_registration.bootstrap import Registration
+from jangkau_registration.domain.coverage import State
 from jangkau_registration.domain.errors import DomainError
 from jangkau_registration.domain.outcomes import Answer
 from jangkau_registration.domain.participants import RegisterWorker
@@ -46,32 +47,14 @@ def _too_many(items: list[dict[str, Any]]) -> JSONResponse | None:
     return problem(413, "Payload too large", detail, max_items=MAX_BATCH_ITEMS)
 
 
-async def _register_many(
-    reg: Registration, cmds: Sequence[RegisterWorker], team: Team
-) -> list[Answer | DomainError]:
-    outcomes = await service.register_workers(cmds, scope=team, ctx=reg.context())
-    reg.relay.wake()
-    return outcomes
-
-
 def build_router(reg: Registration) -> APIRouter:
     """Return the versioned API around an assembled service."""
     router = APIRouter(prefix="/v1")
     caller = Annotated[Team, Depends(bearer_auth(lambda: reg.tokens))]
 
-    async def register_one(body: RegistrationIn, team: Team) -> Answer:
-        answer = await service.register_worker(
-            translate.registration_command(body), scope=team, ctx=reg.context()
-        )
-        reg.relay.wake()
-        return answer
-
     async def pay_one(body: ContributionIn, team: Team) -> Answer:
-        answer = await service.pay_contribution(
-            translate.contribution_command(body), scope=team, ctx=reg.context()
-        )
-        reg.relay.wake()
-        return answer
+        command = translate.contribution_command(body)
+        return await service.pay_contribution(command, scope=team, ctx=reg.context())
 
     @router.post(
         "/registrations",
@@ -84,7 +67,9 @@ def build_router(reg: Registration) -> APIRouter:
 
         Replaying the same client id returns the first answer (header Idempotent-Replayed: true).
         """
-        return translate.created_registration(await register_one(body, team))
+        command = translate.registration_command(body)
+        answer = await service.register_worker(command, scope=team, ctx=reg.context())
+        return translate.created_registration(answer)
 
     @router.post(
         "/registrations:batch",
@@ -97,8 +82,11 @@ def build_router(reg: Registration) -> APIRouter:
         too_many = _too_many(body.items)
         if too_many is not None:
             return too_many
-        command = translate.registration_command
-        results = await run_bulk(body.items, RegistrationIn, command, lambda c: _register_many(reg, c, team))
+
+        async def register_all(cmds: Sequence[RegisterWorker]) -> list[Answer | DomainError]:
+            return await service.register_workers(cmds, scope=team, ctx=reg.context())
+
+        results = await run_bulk(body.items, RegistrationIn, translate.registration_command, register_all)
         return BatchOut(results=results)
 
     @router.post(
@@ -135,7 +123,7 @@ def build_router(reg: Registration) -> APIRouter:
         as_of: Annotated[date | None, Query(description="Day of the standing (default: today, WIB).")] = None,
     ) -> ParticipantOut:
         """Tell a participant's programmes, paid-through month and state as of a day."""
-        record, now, day = await service.participant_status(
+        record, standing, day = await service.participant_status(
             participant_id, as_of=as_of, scope=team, ctx=reg.context()
         )
         return ParticipantOut(
@@ -150,8 +138,8 @@ def build_router(reg: Registration) -> APIRouter:
             campaign_id=record.campaign_id,
             paid_through=str(record.paid_through) if record.paid_through else None,
             as_of=day,
-            state=now.state.value,
-            arrears_months=now.unpaid_months if now.state.value == "arrears" else 0,
+            state=standing.state.value,
+            arrears_months=standing.unpaid_months if standing.state is State.ARREARS else 0,
         )
 
     return router

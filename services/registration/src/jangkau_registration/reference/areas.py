@@ -134,16 +134,6 @@ class AreaIndex:
         counter = Counter(area.level for area in self._by_code.values())
         return {level: counter[level] for level in LEVELS}
 
-    @staticmethod
-    def province_of(code: str) -> str:
-        """Return the 2-digit province code of any area code ("5171011001" -> "51")."""
-        return province_of(code)
-
-    @staticmethod
-    def regency_of(code: str) -> str:
-        """Return the dotted regency/city code of a regency-or-lower code (-> "51.71")."""
-        return regency_of(code)
-
     def is_village(self, code: str) -> bool:
         """Tell whether the code is a known village (desa or kelurahan)."""
         area = self.get(code)

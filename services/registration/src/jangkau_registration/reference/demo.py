@@ -58,13 +58,3 @@ JAMBI_LAUNCH_VILLAGES: tuple[DemoVillage, ...] = (
     BRAM_ITAM_RAYA,
 )
 DEMO_VILLAGES: tuple[DemoVillage, ...] = DENPASAR_PILOT_VILLAGES + JAMBI_LAUNCH_VILLAGES
-
-# Pilot enrolment in 2016 per the Denpasar report (BPU workers).
-DENPASAR_PILOT_ENROLMENT_2016: dict[str, int] = {
-    SESETAN.code: 2000,
-    UBUNG_KAJA.code: 1000,
-    DANGIN_PURI_KANGIN.code: 1000,
-}
-
-# Where the 2017 Sesetan carnival booth stood (Lapangan Pegok lies in Kelurahan Sesetan).
-SESETAN_CARNIVAL_VILLAGE = SESETAN.code
