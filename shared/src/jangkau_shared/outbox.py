@@ -258,12 +258,23 @@ class RelayCollector(Collector):
 class OutboxUnitOfWork:
     """A transaction on one connection whose queued events become outbox rows at commit.
 
-    Services subclass it and attach their repositories to ``self._conn`` in ``_bind``.
+    Services subclass it and attach their repositories to ``self._conn`` in ``_bind``. After a
+    commit that wrote outbox rows it calls ``on_events_committed`` (the relay's ``wake``), so the
+    rows are published at once rather than at the relay's next poll.
     """
 
-    def __init__(self, engine: AsyncEngine, table: Table, *, source: str, topic_prefix: str = "") -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        table: Table,
+        *,
+        source: str,
+        topic_prefix: str = "",
+        on_events_committed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._engine, self._table, self._source = engine, table, source
         self._topic_prefix = topic_prefix
+        self._on_events_committed = on_events_committed
         self._events: list[EventData] = []
         self.committed = False
 
@@ -290,8 +301,9 @@ class OutboxUnitOfWork:
         self._events.append(event)
 
     async def commit(self) -> None:
-        """Write queued events to the outbox and commit everything at once."""
-        if self._events:
+        """Write queued events to the outbox and commit everything at once; then wake the relay."""
+        published = bool(self._events)
+        if published:
             now = datetime.now(UTC)
             rows = [
                 outbox_row(e, event_id=uuid4(), source=self._source, at=now, topic_prefix=self._topic_prefix)
@@ -301,3 +313,5 @@ class OutboxUnitOfWork:
             self._events.clear()
         await self._conn.commit()
         self.committed = True
+        if published:
+            self._on_events_committed()

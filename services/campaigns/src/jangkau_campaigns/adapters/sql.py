@@ -120,15 +120,9 @@ class SqlUnitOfWork(OutboxUnitOfWork):
         topic_prefix: str = "",
         on_events_committed: Callable[[], None] = lambda: None,
     ) -> None:
-        super().__init__(engine, outbox, source=source, topic_prefix=topic_prefix)
-        self._on_events_committed = on_events_committed
-
-    async def commit(self) -> None:
-        """Commit state and outbox rows at once; then call ``on_events_committed`` if there were events."""
-        published = bool(self._events)
-        await super().commit()
-        if published:
-            self._on_events_committed()
+        super().__init__(
+            engine, outbox, source=source, topic_prefix=topic_prefix, on_events_committed=on_events_committed
+        )
 
     def _bind(self, conn: AsyncConnection) -> None:
         self.campaigns = SqlCampaignRepository(conn)

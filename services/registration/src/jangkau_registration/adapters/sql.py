@@ -26,16 +26,10 @@ class SqlUnitOfWork(OutboxUnitOfWork):
         topic_prefix: str = "",
         on_events_committed: Callable[[], None] = lambda: None,
     ) -> None:
-        super().__init__(engine, outbox, source=source, topic_prefix=topic_prefix)
+        super().__init__(
+            engine, outbox, source=source, topic_prefix=topic_prefix, on_events_committed=on_events_committed
+        )
         self._vault = vault
-        self._on_events_committed = on_events_committed
-
-    async def commit(self) -> None:
-        """Commit state and outbox rows at once; then call ``on_events_committed`` if there were events."""
-        published = bool(self._events)
-        await super().commit()
-        if published:
-            self._on_events_committed()
 
     def _bind(self, conn: AsyncConnection) -> None:
         self._participants = SqlParticipantRepository(conn, self._vault)
