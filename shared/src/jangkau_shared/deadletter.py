@@ -1,8 +1,7 @@
 """Consuming helpers: take raw records from FastStream, decode them, dead-letter what cannot apply."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypedDict
 
 import structlog
 from faststream import AckPolicy
@@ -44,16 +43,14 @@ class Publisher(Protocol):
     ) -> Any: ...
 
 
-@dataclass(frozen=True)
-class Decoded:
-    """A record that decoded into an event."""
+class Decoded(NamedTuple):
+    """A record that decoded into an event (a tuple: one per record)."""
 
     record: Record
     envelope: Envelope
 
 
-@dataclass(frozen=True)
-class Rejected:
+class Rejected(NamedTuple):
     """A record that cannot be applied, and why."""
 
     record: Record

@@ -3,18 +3,23 @@
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, NamedTuple
 
 import orjson
 from pydantic import ValidationError
 
-from jangkau_shared.events import EventData, spec_for_model, spec_for_type
+from jangkau_shared.events import EVENT_SPECS, EventData, EventSpec, spec_for_model, spec_for_type
 
 SPECVERSION: Final = "1.0"
 CONTENT_TYPE: Final = "application/json"
 REQUIRED_HEADERS: Final = ("ce_id", "ce_source", "ce_type", "ce_specversion")
 
 Headers = list[tuple[str, bytes]]
+
+_SPECVERSION_BYTES: Final = SPECVERSION.encode()
+_CONTENT_TYPE_BYTES: Final = CONTENT_TYPE.encode()
+#: Event specs by their ``ce_type`` header as it arrives (bytes), for the short decoding path.
+_SPECS_BY_HEADER: Final = {spec.type.encode(): spec for spec in EVENT_SPECS}
 
 
 class InvalidEvent(ValueError):
@@ -25,9 +30,8 @@ class InvalidEvent(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Envelope:
-    """One decoded event: CloudEvents attributes and the typed payload."""
+class Envelope(NamedTuple):
+    """One decoded event: CloudEvents attributes and the typed payload (a tuple: one per record)."""
 
     id: str
     source: str
@@ -73,12 +77,8 @@ def encode(data: EventData, *, event_id: str, source: str, time: datetime) -> Ka
 
 
 def _header_map(headers: Sequence[tuple[str, bytes]] | Mapping[str, bytes]) -> dict[str, str]:
-    # Called once per consumed record: the common case (aiokafka's tuple of pairs) avoids the
-    # ABC isinstance check, and str(value, "utf-8") decodes bytes, bytearray and memoryview alike
-    # without bytes() copying them first.
-    items = headers if isinstance(headers, tuple | list) else _pairs(headers)
     try:
-        return {name.lower(): str(value, "utf-8") for name, value in items}
+        return {name.lower(): str(value, "utf-8") for name, value in _pairs(headers)}
     except UnicodeDecodeError as err:
         raise InvalidEvent(f"header is not UTF-8: {err}") from err
 
@@ -97,8 +97,42 @@ def _parse_time(raw: str | None) -> datetime | None:
 
 
 def decode(headers: Sequence[tuple[str, bytes]] | Mapping[str, bytes], value: bytes) -> Envelope:
-    """Decode a binary-mode record; raise InvalidEvent naming what is wrong."""
-    attrs = _header_map(headers)
+    """Decode a binary-mode record; raise InvalidEvent naming what is wrong.
+
+    Records as Jangkau writes them (lower-case ``ce_*`` names, specversion 1.0, JSON) take a short
+    path that decodes only the attributes kept; anything else takes the general path, which also
+    names what is wrong.
+    """
+    fast = _conforming(headers)
+    if fast is None:
+        return _decode(_header_map(headers), value)
+    spec, event_id, source, time = fast
+    return Envelope(event_id, source, spec.type, _parse_time(time), _data(spec, value))
+
+
+def _conforming(
+    headers: Sequence[tuple[str, bytes]] | Mapping[str, bytes],
+) -> tuple[EventSpec, str, str, str | None] | None:
+    """The spec, id, source and time of headers exactly as Jangkau writes them, else None."""
+    if type(headers) is not tuple and type(headers) is not list:
+        return None
+    found: dict[str, bytes] = dict(headers)
+    spec = _SPECS_BY_HEADER.get(found.get("ce_type", b""))
+    if spec is None or found.get("ce_specversion") != _SPECVERSION_BYTES:
+        return None
+    if found.get("content-type", _CONTENT_TYPE_BYTES) != _CONTENT_TYPE_BYTES:
+        return None
+    event_id, source, time = found.get("ce_id"), found.get("ce_source"), found.get("ce_time")
+    if not event_id or not source:
+        return None
+    try:
+        at = None if time is None else str(time, "utf-8")
+        return spec, str(event_id, "utf-8"), str(source, "utf-8"), at
+    except (UnicodeDecodeError, TypeError):  # the general path names what is wrong
+        return None
+
+
+def _decode(attrs: dict[str, str], value: bytes) -> Envelope:
     missing = [name for name in REQUIRED_HEADERS if not attrs.get(name)]
     if missing:
         raise InvalidEvent(f"missing CloudEvents headers: {', '.join(missing)}")
@@ -110,21 +144,23 @@ def decode(headers: Sequence[tuple[str, bytes]] | Mapping[str, bytes], value: by
     spec = spec_for_type(attrs["ce_type"])
     if spec is None:
         raise InvalidEvent(f"unknown ce_type {attrs['ce_type']!r}")
-    try:
-        payload = orjson.loads(value)
-    except orjson.JSONDecodeError as err:
-        raise InvalidEvent(f"value is not JSON: {err}") from err
-    try:
-        data = spec.model.model_validate(payload)
-    except ValidationError as err:
-        raise InvalidEvent(f"data does not match {spec.type}: {_describe(err)}") from err
     return Envelope(
         id=attrs["ce_id"],
         source=attrs["ce_source"],
         type=spec.type,
         time=_parse_time(attrs.get("ce_time")),
-        data=data,
+        data=_data(spec, value),
     )
+
+
+def _data(spec: EventSpec, value: bytes) -> EventData:
+    """Parse and validate the payload in one pass of pydantic-core (no intermediate dict)."""
+    try:
+        return spec.model.model_validate_json(value)
+    except ValidationError as err:
+        if any(e["type"] == "json_invalid" for e in err.errors()):
+            raise InvalidEvent(f"value is not JSON: {_describe(err)}") from err
+        raise InvalidEvent(f"data does not match {spec.type}: {_describe(err)}") from err
 
 
 def _describe(err: ValidationError) -> str:

@@ -55,11 +55,38 @@ def _registered_record() -> tuple[dict[str, bytes], bytes]:
         (lambda h, v: (h | {"ce_time": b"yesterday"}, v), "ce_time is not an RFC 3339 timestamp"),
     ],
 )
-def test_a_broken_record_is_rejected_with_a_reason_that_names_the_problem(mutate, reason) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("form", [dict, lambda h: list(h.items()), lambda h: tuple(h.items())])
+def test_a_broken_record_is_rejected_with_a_reason_that_names_the_problem(mutate, reason, form) -> None:  # type: ignore[no-untyped-def]
     headers, value = mutate(*_registered_record())
     with pytest.raises(InvalidEvent) as caught:
-        decode(headers, value)
+        decode(form(headers), value)
     assert reason in caught.value.reason
+
+
+def test_headers_as_aiokafka_gives_them_and_as_a_mapping_decode_alike() -> None:
+    headers, value = _registered_record()
+    assert decode(tuple(headers.items()), value) == decode(headers, value)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda h: {k.upper(): v for k, v in h.items()},
+        lambda h: h | {"content-type": b"application/json; charset=utf-8"},
+        lambda h: {k: v for k, v in h.items() if k not in ("content-type", "ce_time")},
+    ],
+    ids=["upper-case names", "charset parameter", "optional headers absent"],
+)
+def test_valid_headers_written_differently_still_decode(mutate) -> None:  # type: ignore[no-untyped-def]
+    headers, value = _registered_record()
+    envelope = decode(tuple(mutate(headers).items()), value)
+    assert (envelope.id, envelope.source, envelope.data) == ("e", "/s", every_event()[0])
+
+
+def test_a_header_that_is_not_utf8_is_named() -> None:
+    headers, value = _registered_record()
+    with pytest.raises(InvalidEvent, match="header is not UTF-8"):
+        decode(tuple((headers | {"ce_id": b"\xff\xfe"}).items()), value)
 
 
 def test_schema_invalid_data_names_the_field_and_not_the_value() -> None:
