@@ -92,7 +92,7 @@ class SqlParticipantBatch:
         if not participant_ids:
             return {}
         rows = await self._driver.fetch(LOCK_PARTICIPANTS, participant_ids)
-        return {row[0]: _participant(row) for row in rows}
+        return {row[0]: Participant(row[0], CellKey(*row[1:5]), *row[5:]) for row in rows}
 
     async def save(self, changes: Sequence[Change]) -> None:
         """Insert new participants and update known ones, in id order (the lock order)."""
@@ -202,12 +202,6 @@ def _by_participant(change: Change) -> int:
 
 def _by_id(campaign: Campaign) -> str:
     return campaign.campaign_id
-
-
-def _participant(row: Any) -> Participant:
-    pid, branch, village_code, segment, campaign_id, registered, paid_through, registered_on = row
-    key = CellKey(branch, village_code, segment, campaign_id)
-    return Participant(pid, key, registered, paid_through, registered_on)
 
 
 def _campaign(row: Any) -> Campaign:

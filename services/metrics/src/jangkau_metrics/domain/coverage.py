@@ -93,7 +93,9 @@ class Coverage:
         if not participant.registered:
             self.awaiting_registration[key.branch] += weight
             return
-        cell = self.cells.setdefault(key, Cell())
+        cell = self.cells.get(key)
+        if cell is None:  # not setdefault(key, Cell()): that builds a Cell and a Counter every time
+            cell = self.cells[key] = Cell()
         cell.registered += weight
         if participant.paid_through is None:
             cell.never_paid += weight
