@@ -22,6 +22,7 @@ from jangkau_registration.adapters.pii import PersonalDataVault
 from jangkau_registration.adapters.tables import participants
 from jangkau_registration.config import RegistrationSettings
 from jangkau_shared import db
+from jangkau_shared.runtime import tune_gc
 from jangkau_shared.settings import load_settings
 
 
@@ -82,4 +83,5 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, required=True)
     port = parser.parse_args().port
     # As jangkau_shared.cli serves the services.
+    tune_gc()
     uvicorn.run(create_app, factory=True, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -12,6 +12,7 @@ import uvloop
 
 from jangkau_metrics.bootstrap import bootstrap
 from jangkau_metrics.config import MetricsSettings
+from jangkau_shared.runtime import tune_gc
 
 
 async def serve(bootstrap_servers: str, prefix: str, database_url: str, group: str) -> None:
@@ -35,6 +36,7 @@ async def serve(bootstrap_servers: str, prefix: str, database_url: str, group: s
 def main() -> int:
     logging.basicConfig(level=logging.WARNING)
     logging.disable(logging.INFO)  # the per-batch access log of FastStream would flood the console
+    tune_gc()  # as jangkau_shared.cli serves the services
     uvloop.run(serve(*sys.argv[1:5]))
     return 0
 

@@ -14,6 +14,8 @@ import uvloop
 from common import REPO, test_stack
 from pyinstrument import Profiler
 
+from jangkau_shared.runtime import tune_gc
+
 
 async def profile(events: int) -> str:
     """Preload ``events`` events, fold them in the service under the profiler; the report."""
@@ -39,6 +41,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.disable(logging.INFO)  # the per-batch access log of FastStream would flood the console
+    tune_gc()  # as jangkau_shared.cli serves the services
     args.out.write_text(uvloop.run(profile(args.events)))
     print(f"written to {args.out}", file=sys.stderr)  # noqa: T201
     return 0

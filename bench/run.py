@@ -25,6 +25,8 @@ import scale
 import uvloop
 from common import REPO, Bench, Row, test_stack
 
+from jangkau_shared.runtime import tune_gc
+
 KAFKA_VERSION = "4.1.1"
 
 
@@ -143,6 +145,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING)
     logging.disable(logging.INFO)  # the per-batch access log of FastStream would flood the console
     facts = machine()
+    tune_gc()  # as jangkau_shared.cli serves the services
     rows = uvloop.run(measure(args))  # the services run on uvloop too (uvicorn[standard])
     facts["loadavg_at_end"] = round(os.getloadavg()[0], 2)  # other work on the machine skews rates
     save(rows, facts, args.results, args)

@@ -10,6 +10,7 @@ import uvicorn
 
 from jangkau_shared import db
 from jangkau_shared.observability import configure_logging
+from jangkau_shared.runtime import tune_gc
 from jangkau_shared.settings import ConfigurationError, DatabaseSettings, ServiceSettings, load_settings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -51,6 +52,7 @@ def service_cli(
     ) -> None:
         """Serve the HTTP API, /metrics and health checks until stopped (SIGTERM is graceful)."""
         settings()
+        tune_gc()
         uvicorn.run(app_factory, factory=True, host=host, port=port, log_level="warning", access_log=False)
 
     @cli.command()

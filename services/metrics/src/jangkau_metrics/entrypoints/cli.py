@@ -9,6 +9,7 @@ from jangkau_metrics.config import MetricsSettings
 from jangkau_metrics.entrypoints.replay import NotEmpty
 from jangkau_metrics.entrypoints.replay import replay as run_replay
 from jangkau_shared.cli import service_cli, settings_loader
+from jangkau_shared.runtime import tune_gc
 
 settings = settings_loader("metrics", MetricsSettings)
 app = service_cli(
@@ -33,6 +34,7 @@ def replay(
     differences may be events the live store applied after the end offsets were taken.
     """
     loaded = settings()
+    tune_gc()
     try:
         report = asyncio.run(run_replay(loaded, into=into, max_records=max_records))
     except NotEmpty as err:
