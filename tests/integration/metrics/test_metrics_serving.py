@@ -255,3 +255,29 @@ async def test_the_metrics_page_passes_promtool_check_metrics(
         subprocess.run, [promtool, "check", "metrics"], input=page, capture_output=True, check=False
     )
     assert checked.returncode == 0, checked.stdout.decode() + checked.stderr.decode()
+
+
+async def test_lag_is_measured_for_both_consumer_groups_and_falls_to_zero(
+    metrics: Metrics, producer: AIOKafkaProducer, topic_prefix: str
+) -> None:
+    booth, pid = uuid4(), uuid4()
+    held = CampaignHeldV1(
+        campaign_id=booth,
+        branch="denpasar",
+        held_from=date(2017, 8, 13),
+        held_to=date(2017, 8, 17),
+        headcount=40,
+        held_at=AT,
+    )
+    await publish(producer, topic_prefix, [held, registration(pid, campaign=booth)])
+    held_topic = metrics.settings.topic(topics.CAMPAIGN_HELD)
+    registered_topic = metrics.settings.topic(topics.WORKER_REGISTERED)
+
+    def caught_up() -> bool:
+        lag = metrics.stats.lag
+        seen = {topic for topic, _ in lag}
+        return {held_topic, registered_topic} <= seen and not any(lag.values())
+
+    # A campaign topic measured under the participants' group would stay at lag 1 here.
+    await settle(metrics, applied=2, what="lag of every topic at 0", check=caught_up)
+    assert value(metrics, "jangkau_consumer_lag_events", topic=held_topic, partition="0") == 0

@@ -10,6 +10,7 @@ from metrics_fakes import FakeCoverageStore, payment, registration
 
 from jangkau_metrics.bootstrap import bootstrap
 from jangkau_metrics.config import MetricsSettings
+from jangkau_metrics.entrypoints.consumer import consumer_groups
 from jangkau_shared import topics
 from jangkau_shared.envelope import encode
 from jangkau_shared.events import EventData
@@ -52,3 +53,22 @@ async def test_a_batch_with_a_broken_record_applies_the_rest_and_dead_letters_th
     assert metrics.snapshot.ledger.by_branch_payer[("jambi", "village_fund")] == 1
     assert metrics.stats.dead_lettered == {topics.WORKER_REGISTERED: 1}
     assert dead == [b"{broken"]
+
+
+def test_each_consumer_has_its_own_group_so_one_joining_never_rebalances_the_other() -> None:
+    metrics = bootstrap(SETTINGS)
+    subscribed = {
+        sub.group_id: sorted(t.name for t in sub.topics)
+        for sub in metrics.broker.subscribers
+        if sub.group_id is not None
+    }
+    assert subscribed == {
+        "jangkau-metrics": [
+            SETTINGS.topic(topics.CONTRIBUTION_PAID),
+            SETTINGS.topic(topics.WORKER_REGISTERED),
+        ],
+        "jangkau-metrics.campaigns": sorted(
+            SETTINGS.topic(t) for t in (topics.CAMPAIGN_CLOSED, topics.CAMPAIGN_HELD, topics.CAMPAIGN_PLANNED)
+        ),
+    }
+    assert subscribed == {group: sorted(names) for group, names in consumer_groups(SETTINGS).items()}

@@ -55,14 +55,13 @@ class Metrics:
         await service.load_snapshot(store=self.store, snapshot=self.snapshot)
         await self.broker.start()
         self._stop.clear()
-        from jangkau_metrics.entrypoints.consumer import consumed_topics
+        from jangkau_metrics.entrypoints.consumer import consumer_groups
 
         self._lag_task = asyncio.create_task(
             watch_lag(
                 self.settings,
                 self.stats,
-                group=self.settings.consumer_group,
-                topics=consumed_topics(self.settings),
+                groups=consumer_groups(self.settings),
                 every=self.settings.lag_interval_seconds,
                 stop=self._stop,
             )

@@ -13,7 +13,13 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JANGKAU_METRICS_", frozen=True, extra="ignore")
 
-    consumer_group: str = Field(default="jangkau-metrics", description="Kafka consumer group id.")
+    consumer_group: str = Field(
+        default="jangkau-metrics",
+        description=(
+            "Kafka consumer group id of the participant consumer; the campaign consumer's is this"
+            " plus `.campaigns`."
+        ),
+    )
     batch_max_records: int = Field(default=500, ge=1, le=10_000, description="Events folded per commit.")
     event_source: str = Field(default="/jangkau/metrics", description="CloudEvents source for DLQ records.")
     utc_offset_hours: int = Field(

@@ -84,8 +84,8 @@ class PipelineCollector(Collector):
     def _lag(self) -> Iterable[Metric]:
         lag = GaugeMetricFamily(
             "jangkau_consumer_lag_events",
-            "Events on a partition not yet committed by the metrics consumer group (end offset minus"
-            " committed offset).",
+            "Events on a partition not yet committed by the metrics consumer group reading it"
+            " (end offset minus committed offset).",
             labels=["topic", "partition"],
         )
         for (topic, partition), n in sorted(self._stats.lag.items()):

@@ -51,6 +51,23 @@ def consumed_topics(settings: MetricsSettings) -> list[str]:
     return [settings.topic(t) for t in (*PARTICIPANT_TOPICS, *CAMPAIGN_TOPICS)]
 
 
+def campaign_group(settings: MetricsSettings) -> str:
+    """The campaign consumer's own group, named after the participants' group.
+
+    One group per consumer: were both consumers in one group, each one's join would stop the
+    other for a rebalance (seconds without folding at every start of every instance).
+    """
+    return f"{settings.consumer_group}.campaigns"
+
+
+def consumer_groups(settings: MetricsSettings) -> dict[str, list[str]]:
+    """Each consumer group of the metrics service and the topics it reads."""
+    return {
+        settings.consumer_group: [settings.topic(t) for t in PARTICIPANT_TOPICS],
+        campaign_group(settings): [settings.topic(t) for t in CAMPAIGN_TOPICS],
+    }
+
+
 UseCase = Callable[..., Awaitable[service.Outcome]]
 Reload = Callable[..., Awaitable[None]]
 
@@ -121,7 +138,7 @@ def subscribe(metrics: "Metrics") -> None:
 
     @metrics.broker.subscriber(
         *(settings.topic(t) for t in CAMPAIGN_TOPICS),
-        **batch_subscription(group_id=settings.consumer_group, max_records=settings.batch_max_records),
+        **batch_subscription(group_id=campaign_group(settings), max_records=settings.batch_max_records),
     )
     async def on_campaign_events(message: KafkaMessage) -> None:
         """Apply campaign lifecycle events; acknowledged only after the database commit."""
