@@ -1,10 +1,12 @@
 """What every benchmark needs: the test stack, fresh databases, realistic events, fast producing."""
 
 import asyncio
+import logging
 import os
 import random
 import shlex
 import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -26,6 +28,8 @@ from jangkau_shared.events import (
     Segment,
     WorkerRegisteredV1,
 )
+
+log = logging.getLogger("bench")
 
 REPO = Path(__file__).resolve().parents[1]
 MILLION = 1_000_000
@@ -51,6 +55,11 @@ class Stack:
             f"postgresql+asyncpg://{e['JANGKAU_PG_USER']}:{e['JANGKAU_PG_PASSWORD']}"
             f"@{e['JANGKAU_PG_HOST']}:{e['JANGKAU_PG_PORT']}/{name}"
         )
+
+    @property
+    def admin_dsn(self) -> str:
+        """asyncpg DSN of the cluster's ``postgres`` database (to create, drop, checkpoint)."""
+        return self.database_url("postgres").replace("postgresql+asyncpg", "postgresql")
 
 
 @dataclass(frozen=True)
@@ -107,8 +116,7 @@ def test_stack() -> Stack:
 @asynccontextmanager
 async def fresh_database(stack: Stack) -> AsyncIterator[str]:
     """A new empty database for one benchmark (SQLAlchemy URL), dropped afterwards."""
-    admin_dsn = stack.database_url("postgres").replace("postgresql+asyncpg", "postgresql")
-    admin = await asyncpg.connect(admin_dsn)
+    admin = await asyncpg.connect(stack.admin_dsn)
     name = f"bench_{uuid.uuid4().hex[:12]}"
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -215,3 +223,39 @@ async def produce(producer: AIOKafkaProducer, records: Sequence[KafkaRecord], pr
             await asyncio.gather(*pending)
             pending.clear()
     await asyncio.gather(*pending)
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Share of all cores' time spent busy over the next ``seconds`` (from /proc/stat; blocks)."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:]]
+        idle = ticks[3] + ticks[4]  # idle + iowait
+        return sum(ticks), idle
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1.0 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+async def settle(stack: Stack, *, busy_below: float = 0.2, longest: float = 90.0) -> float:
+    """Let the work of an earlier measurement finish before the next one starts; the seconds it took.
+
+    A phase that wrote a million rows leaves PostgreSQL a spread-out checkpoint and autovacuum to
+    do, which would run under the next phase and charge it for the last one. So: force the
+    checkpoint now, then wait (at most ``longest`` seconds) until the machine's cores are busy
+    less than ``busy_below`` of a second.
+    """
+    started = time.monotonic()
+    admin = await asyncpg.connect(stack.admin_dsn)
+    try:
+        await admin.execute("CHECKPOINT")
+    finally:
+        await admin.close()
+    while (busy := await asyncio.to_thread(cpu_busy)) >= busy_below:
+        if time.monotonic() - started > longest:
+            log.warning("machine still %.0f%% busy after %.0fs; measuring anyway", busy * 100, longest)
+            break
+    return time.monotonic() - started

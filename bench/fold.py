@@ -23,6 +23,7 @@ from common import (
     participant_events,
     produce,
     ratio_row,
+    settle,
     topic_prefix,
 )
 
@@ -243,9 +244,13 @@ async def replay_seconds(live: MetricsSettings, pre: Preloaded) -> tuple[float, 
 async def rows(bench: Bench) -> list[Row]:
     """#1, #2, #5 and #7 on one preloaded set of events."""
     pre = await preload(bench.stack, bench.events)
+    await settle(bench.stack)
     raw = await raw_consume(pre, bench.limit_seconds)
+    await settle(bench.stack)
     async with service_fold(pre, bench.limit_seconds) as (f, live):
+        await settle(bench.stack)
         replayed, differences = await replay_seconds(live, pre)
+    await settle(bench.stack)
     plain = await aiokafka_fold(pre, bench.limit_seconds)
     n = f"{pre.events:,} events"
     per_million = replayed * MILLION / pre.events

@@ -23,7 +23,7 @@ import freshness
 import relay
 import scale
 import uvloop
-from common import REPO, Bench, Row, test_stack
+from common import REPO, Bench, Row, settle, test_stack
 
 from jangkau_shared.runtime import tune_gc
 
@@ -55,7 +55,7 @@ PRODUCERS: dict[str, Callable[[Bench], Awaitable[list[Row]]]] = {
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="events preloaded for #1, #2, #5, #7")
-    parser.add_argument("--rows", type=int, default=50_000, help="outbox rows drained in #6")
+    parser.add_argument("--rows", type=int, default=100_000, help="outbox rows drained in #6")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (2,000 events, 1,000 rows)")
     parser.add_argument(
         "--only", default=",".join(PRODUCERS), help=f"comma-separated of {', '.join(PRODUCERS)}"
@@ -105,10 +105,14 @@ def machine() -> dict[str, object]:
     }
 
 
-async def measure(args: argparse.Namespace) -> list[Row]:
+async def measure(args: argparse.Namespace, facts: dict[str, object]) -> list[Row]:
+    """Run the producers in order, each on a settled machine (the seconds that took go in ``facts``)."""
     bench = Bench(test_stack(), args.events, args.rows, args.timeout, args.smoke)
     rows: list[Row] = []
+    settled: dict[str, float] = {}
+    facts["settled_seconds_before"] = settled
     for name in args.only.split(","):
+        settled[name] = round(await settle(bench.stack), 1)
         rows += await PRODUCERS[name](bench)
     return rows
 
@@ -146,7 +150,7 @@ def main() -> int:
     logging.disable(logging.INFO)  # the per-batch access log of FastStream would flood the console
     facts = machine()
     tune_gc()  # as jangkau_shared.cli serves the services
-    rows = uvloop.run(measure(args))  # the services run on uvloop too (uvicorn[standard])
+    rows = uvloop.run(measure(args, facts))  # the services run on uvloop too (uvicorn[standard])
     facts["loadavg_at_end"] = round(os.getloadavg()[0], 2)  # other work on the machine skews rates
     save(rows, facts, args.results, args)
     print(table(rows))  # noqa: T201

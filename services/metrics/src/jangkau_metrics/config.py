@@ -20,7 +20,7 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
             " plus `.campaigns`."
         ),
     )
-    batch_max_records: int = Field(default=500, ge=1, le=10_000, description="Events folded per commit.")
+    batch_max_records: int = Field(default=2_000, ge=1, le=10_000, description="Events folded per commit.")
     event_source: str = Field(default="/jangkau/metrics", description="CloudEvents source for DLQ records.")
     utc_offset_hours: int = Field(
         default=7, ge=-12, le=14, description="Offset of the local day states follow (7: WIB, Jakarta)."
