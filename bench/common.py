@@ -244,9 +244,9 @@ async def settle(stack: Stack, *, busy_below: float = 0.2, longest: float = 90.0
     """Let the work of an earlier measurement finish before the next one starts; the seconds it took.
 
     A phase that wrote a million rows leaves PostgreSQL a spread-out checkpoint and autovacuum to
-    do, which would run under the next phase and charge it for the last one. So: force the
-    checkpoint now, then wait (at most ``longest`` seconds) until the machine's cores are busy
-    less than ``busy_below`` of a second.
+    do, and the kernel dirty pages to write back, which would run under the next phase and charge
+    it for the last one. So: force the checkpoint and the write-back now, then wait (at most
+    ``longest`` seconds) until the machine's cores are busy less than ``busy_below`` of a second.
     """
     started = time.monotonic()
     admin = await asyncpg.connect(stack.admin_dsn)
@@ -254,6 +254,9 @@ async def settle(stack: Stack, *, busy_below: float = 0.2, longest: float = 90.0
         await admin.execute("CHECKPOINT")
     finally:
         await admin.close()
+    # The broker's and the database's files sit dirty in the page cache; written back later, they
+    # would stall every process that writes (the kernel throttles writers) in the next phase.
+    await asyncio.to_thread(os.sync)
     while (busy := await asyncio.to_thread(cpu_busy)) >= busy_below:
         if time.monotonic() - started > longest:
             log.warning("machine still %.0f%% busy after %.0fs; measuring anyway", busy * 100, longest)

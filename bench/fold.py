@@ -1,5 +1,5 @@
 """The metrics fold on preloaded topics: raw consume, the service (FastStream), the same fold on plain
-aiokafka, and the memory it keeps (#1, #2, #7)."""
+aiokafka, the replay, and the size of the counts it keeps (#1, #2, #5, #7a)."""
 
 import asyncio
 import gc
@@ -71,7 +71,6 @@ class ServiceFold:
     batches: int
     apply_seconds: float
     wall_seconds: float
-    rss_growth_bytes: int
     snapshot_bytes: int
 
 
@@ -120,12 +119,6 @@ async def raw_consume(pre: Preloaded, limit_seconds: float) -> float:
     return pre.events / seconds
 
 
-def rss_bytes() -> int:
-    """Resident set size of this process, from /proc/self/statm."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
-
-
 def deep_size(root: object) -> int:
     """Bytes of every object reachable from ``root`` (each counted once; types and modules skipped)."""
     seen: set[int] = set()
@@ -155,7 +148,6 @@ async def service_fold(
         svc = bootstrap(settings)
         await db.upgrade(svc.engine, MIGRATIONS)
         gc.collect()
-        rss_before = rss_bytes()
         if profiler is not None:
             profiler.start()
         started = time.perf_counter()
@@ -175,7 +167,6 @@ async def service_fold(
                 batches=sum(stats.batches.values()),
                 apply_seconds=sum(stats.batch_seconds.values()),
                 wall_seconds=wall,
-                rss_growth_bytes=rss_bytes() - rss_before,
                 snapshot_bytes=deep_size(svc.snapshot),
             ),
             settings,
@@ -242,7 +233,7 @@ async def replay_seconds(live: MetricsSettings, pre: Preloaded) -> tuple[float, 
 
 
 async def rows(bench: Bench) -> list[Row]:
-    """#1, #2, #5 and #7 on one preloaded set of events."""
+    """#1, #2, #5 and #7a on one preloaded set of events."""
     pre = await preload(bench.stack, bench.events)
     await settle(bench.stack)
     raw = await raw_consume(pre, bench.limit_seconds)
@@ -289,14 +280,6 @@ async def rows(bench: Bench) -> list[Row]:
             f"metrics state: snapshot deep size {f.snapshot_bytes / 2**20:.1f} MiB for {pre.participants:,}"
             " participants",
             f.snapshot_bytes / pre.participants,
-            None,
-            "bytes/participant",
-            "bounded",
-        ),
-        Row(
-            "7b",
-            "metrics RSS growth while folding (upper bound: includes buffers, caches)",
-            f.rss_growth_bytes / pre.participants,
             None,
             "bytes/participant",
             "bounded",

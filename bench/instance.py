@@ -1,7 +1,10 @@
 """One metrics service instance in its own process (for the scaling benchmark).
 
-Prints ``ready`` once assembled, starts consuming at the first line on stdin, stops at the next
-line (or end of input). Usage: python bench/instance.py BOOTSTRAP PREFIX DATABASE_URL GROUP
+Prints ``ready`` once assembled and starts consuming at the first line on stdin. Then a ``mark``
+line notes its resident set size, and ``stop`` (or end of input) stops it; it prints
+``rss START MARK END``: its RSS in bytes before it started, at the mark (the end when there was
+none) and before it stopped (#7b).
+Usage: python bench/instance.py BOOTSTRAP PREFIX DATABASE_URL GROUP
 """
 
 import asyncio
@@ -13,6 +16,12 @@ import uvloop
 from jangkau_metrics.bootstrap import bootstrap
 from jangkau_metrics.config import MetricsSettings
 from jangkau_shared.runtime import tune_gc
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process, from /proc/self/statm."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
 
 
 async def serve(bootstrap_servers: str, prefix: str, database_url: str, group: str) -> None:
@@ -28,9 +37,14 @@ async def serve(bootstrap_servers: str, prefix: str, database_url: str, group: s
     loop = asyncio.get_running_loop()
     print("ready", flush=True)  # noqa: T201
     await loop.run_in_executor(None, sys.stdin.readline)
+    start, mark = rss_bytes(), None
     await svc.start()
-    await loop.run_in_executor(None, sys.stdin.readline)
+    while await loop.run_in_executor(None, sys.stdin.readline) == "mark\n":
+        mark = rss_bytes()
+    end = rss_bytes()
+    mark = end if mark is None else mark
     await svc.stop()
+    print(f"rss {start} {mark} {end}", flush=True)  # noqa: T201
 
 
 def main() -> int:

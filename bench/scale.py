@@ -4,6 +4,7 @@ import asyncio
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -18,11 +19,22 @@ from jangkau_shared import db
 INSTANCE = Path(__file__).with_name("instance.py")
 
 
-async def fold_with(pre: Preloaded, instances: int, limit_seconds: float) -> tuple[float, dict[str, str]]:
-    """Events per second of ``instances`` processes folding every event into one fresh store, and its counts.
+@dataclass(frozen=True)
+class Folded:
+    """What ``instances`` processes did: their rate, the store's counts, each one's RSS readings
+    (before start, when half the events were committed, at the end)."""
+
+    eps: float
+    counts: dict[str, str]
+    rss: list[tuple[int, int, int]]
+
+
+async def fold_with(pre: Preloaded, instances: int, limit_seconds: float) -> Folded:
+    """``instances`` processes fold every event into one fresh store.
 
     Timed from the go signal (processes started and assembled) to the group's committed offsets
-    reaching the end: the group join and its rebalances are included.
+    reaching the end: the group join and its rebalances are included. Each process notes its RSS
+    when half the events are committed.
     """
     async with fresh_database(pre.stack) as url:
         engine = create_async_engine(url)
@@ -43,16 +55,26 @@ async def fold_with(pre: Preloaded, instances: int, limit_seconds: float) -> tup
                         raise RuntimeError(f"metrics instance did not start: {line!r}")
                 started = time.perf_counter()
                 _tell(procs, b"go\n")
-                await _until_committed(pre, group, limit_seconds)
+                await _until_committed(pre, group, pre.events // 2, limit_seconds)
+                _tell(procs, b"mark\n")
+                await _until_committed(pre, group, pre.events, limit_seconds)
                 seconds = time.perf_counter() - started
             finally:
                 _tell(procs, b"stop\n")
-                for proc in procs:
-                    await asyncio.wait_for(proc.wait(), timeout=60)
+                rss = [await _rss(proc) for proc in procs]
             counts = (await SqlCoverageStore(engine).load()).cell_by_cell()
         finally:
             await engine.dispose()
-    return pre.events / seconds, counts
+    return Folded(pre.events / seconds, counts, rss)
+
+
+async def _rss(proc: asyncio.subprocess.Process) -> tuple[int, int, int]:
+    """Wait for an instance to stop; its RSS readings (``rss START MARK END``)."""
+    assert proc.stdout is not None
+    out = await asyncio.wait_for(proc.stdout.read(), timeout=60)
+    await asyncio.wait_for(proc.wait(), timeout=60)
+    _, start, mark, end = out.decode().split()
+    return int(start), int(mark), int(end)
 
 
 def _tell(procs: list[asyncio.subprocess.Process], line: bytes) -> None:
@@ -61,8 +83,8 @@ def _tell(procs: list[asyncio.subprocess.Process], line: bytes) -> None:
             proc.stdin.write(line)
 
 
-async def _until_committed(pre: Preloaded, group: str, limit_seconds: float) -> None:
-    """Wait until the group has committed offsets past every preloaded event (so after every commit)."""
+async def _until_committed(pre: Preloaded, group: str, events: int, limit_seconds: float) -> None:
+    """Wait until the group has committed offsets past ``events`` of the preloaded events."""
     admin = AIOKafkaAdminClient(bootstrap_servers=pre.stack.kafka)
     await admin.start()
     deadline = time.monotonic() + limit_seconds
@@ -70,10 +92,10 @@ async def _until_committed(pre: Preloaded, group: str, limit_seconds: float) -> 
         while True:
             offsets = await admin.list_consumer_group_offsets(group)
             committed = sum(o.offset for tp, o in offsets.items() if tp.topic in pre.topics and o.offset > 0)
-            if committed >= pre.events:
+            if committed >= events:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"group {group} committed {committed} of {pre.events} events")
+                raise TimeoutError(f"group {group} committed {committed} of {events} events")
             await asyncio.sleep(0.1)
     finally:
         await admin.close()
@@ -82,20 +104,42 @@ async def _until_committed(pre: Preloaded, group: str, limit_seconds: float) -> 
 async def rows(bench: Bench) -> list[Row]:
     """One instance, then two, on the same preloaded events (a quarter of #1's, to keep the run short)."""
     pre = await preload(bench.stack, max(bench.events // 4, 1_000))
-    one, counts_one = await fold_with(pre, 1, bench.limit_seconds)
-    two, counts_two = await fold_with(pre, 2, bench.limit_seconds)
-    same = "equal" if counts_one == counts_two else "**different**"
-    what = f"{pre.events:,} events, 6 partitions per topic, one store; the two stores' counts are {same}"
+    one = await fold_with(pre, 1, bench.limit_seconds)
+    two = await fold_with(pre, 2, bench.limit_seconds)
+    same = one.counts == two.counts
+    what = (
+        f"{pre.events:,} events, 6 partitions per topic, one store; "
+        f"the two stores' counts are {'equal' if same else '**different**'}"
+    )
+    [(start, mark, end)] = one.rss
+    later_half = pre.participants - pre.participants // 2
     return [
-        Row("1x", f"metrics fold, one instance (process) in the group ({what})", one, None, "events/s", "-"),
+        Row(
+            "1x",
+            f"metrics fold, one instance (process) in the group ({what})",
+            one.eps,
+            None,
+            "events/s",
+            "-",
+        ),
         Row(
             "2x",
             "metrics fold, two instances (processes) in the same group, vs one",
-            two,
-            one,
+            two.eps,
+            one.eps,
             "events/s",
             "> 1 (grows)",
-            two / one,
-            two > one and counts_one == counts_two,
+            two.eps / one.eps,
+            two.eps > one.eps and same,
+        ),
+        Row(
+            "7b",
+            f"metrics RSS growth of the 1x process over the second half of its fold "
+            f"({(end - mark) / 2**20:.1f} MiB for about {later_half:,} participants; "
+            f"{(mark - start) / 2**20:.1f} MiB over the first half, connections and buffers included)",
+            (end - mark) / later_half,
+            None,
+            "bytes/participant",
+            "bounded",
         ),
     ]
