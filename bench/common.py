@@ -86,6 +86,10 @@ class Bench:
     limit_seconds: float
     smoke: bool = False
 
+    async def settle(self) -> float:
+        """``settle`` the stack's machine; a smoke run waits for quiet cores at most 5 s."""
+        return await settle(self.stack, longest=5.0 if self.smoke else 90.0)
+
 
 def ratio_row(
     id: str, what: str, value: float, baseline: float, unit: str, *, goal: float, at_most: bool = False

@@ -23,7 +23,6 @@ from common import (
     participant_events,
     produce,
     ratio_row,
-    settle,
     topic_prefix,
 )
 
@@ -235,13 +234,13 @@ async def replay_seconds(live: MetricsSettings, pre: Preloaded) -> tuple[float, 
 async def rows(bench: Bench) -> list[Row]:
     """#1, #2, #5 and #7a on one preloaded set of events."""
     pre = await preload(bench.stack, bench.events)
-    await settle(bench.stack)
+    await bench.settle()
     raw = await raw_consume(pre, bench.limit_seconds)
-    await settle(bench.stack)
+    await bench.settle()
     async with service_fold(pre, bench.limit_seconds) as (f, live):
-        await settle(bench.stack)
+        await bench.settle()
         replayed, differences = await replay_seconds(live, pre)
-    await settle(bench.stack)
+    await bench.settle()
     plain = await aiokafka_fold(pre, bench.limit_seconds)
     n = f"{pre.events:,} events"
     per_million = replayed * MILLION / pre.events

@@ -3,11 +3,12 @@
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import common
-from common import Bench, Stack, fresh_database, participant_events, ratio_row, settle, topic_prefix
+from common import Bench, Stack, fresh_database, participant_events, ratio_row, topic_prefix
 from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -33,7 +34,9 @@ class RelayResult:
         return max(self.raw_rps)
 
 
-async def run(stack: Stack, n: int, *, limit_seconds: float) -> RelayResult:
+async def run(
+    stack: Stack, n: int, *, limit_seconds: float, settle: Callable[[], Awaitable[float]]
+) -> RelayResult:
     """Fill a fresh registration outbox; send its records raw, drain it with the relay, send them raw again.
 
     Each raw run goes to fresh topics; the two bracket the relay so that a machine getting busier
@@ -56,13 +59,13 @@ async def run(stack: Stack, n: int, *, limit_seconds: float) -> RelayResult:
                     await conn.execute(insert(outbox), rows[start : start + 5_000])
             async with engine.connect() as conn:
                 stored = (await conn.execute(select(outbox).order_by(outbox.c.id))).all()
-            await settle(stack)
+            await settle()
             raw_before = await _raw_send(stack, stored, old_prefix=prefix)
-            await settle(stack)
+            await settle()
             relay_rps = await _drain(engine, settings, len(rows), limit_seconds)
         finally:
             await engine.dispose()
-    await settle(stack)
+    await settle()
     raw_after = await _raw_send(stack, stored, old_prefix=prefix)
     return RelayResult(len(rows), relay_rps, (raw_before, raw_after))
 
@@ -116,7 +119,7 @@ async def _raw_send(stack: Stack, rows: list[Row], *, old_prefix: str) -> float:
 
 async def rows(bench: Bench) -> list[common.Row]:
     """#6: the relay beside the raw producer."""
-    r = await run(bench.stack, bench.rows, limit_seconds=bench.limit_seconds)
+    r = await run(bench.stack, bench.rows, limit_seconds=bench.limit_seconds, settle=bench.settle)
     before, after = (f"{x:,.0f}" for x in r.raw_rps)
     what = (
         f"outbox relay draining {r.rows:,} rows vs the raw idempotent producer sending the same records"

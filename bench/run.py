@@ -23,7 +23,7 @@ import freshness
 import relay
 import scale
 import uvloop
-from common import REPO, Bench, Row, settle, test_stack
+from common import REPO, Bench, Row, test_stack
 
 from jangkau_shared.runtime import tune_gc
 
@@ -112,7 +112,7 @@ async def measure(args: argparse.Namespace, facts: dict[str, object]) -> list[Ro
     settled: dict[str, float] = {}
     facts["settled_seconds_before"] = settled
     for name in args.only.split(","):
-        settled[name] = round(await settle(bench.stack), 1)
+        settled[name] = round(await bench.settle(), 1)
         rows += await PRODUCERS[name](bench)
     return rows
 

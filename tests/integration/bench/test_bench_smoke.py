@@ -36,4 +36,5 @@ def test_a_smoke_run_of_the_benchmarks_writes_a_positive_ratio_for_each_goal(
     assert rows["7a"]["value"] > 0
     assert rows["3c"]["value"] > 0
     assert 0 <= rows["4a"]["value"] <= rows["4b"]["value"]
+    assert set(body["machine"]["settled_seconds_before"]) == {"fold", "scale", "api", "freshness", "relay"}
     assert (tmp_path / "latest.md").read_text().startswith("# Benchmark results")
