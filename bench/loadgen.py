@@ -110,6 +110,7 @@ class Tally:
     """What came back: latencies of answered requests, statuses, items stored."""
 
     latencies: list[float] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)  # perf_counter of each request's (planned) start
     statuses: Counter[str] = field(default_factory=Counter)
     items_stored: int = 0
 
@@ -169,6 +170,7 @@ class Client:
             tally.statuses[type(err).__name__] += 1
         tally.items_stored += count
         tally.latencies.append(done - started)
+        tally.starts.append(started)
         return done, count
 
 
@@ -198,7 +200,36 @@ async def open_loop(client: Client, work: list[bytes], rate: float) -> dict[str,
     await asyncio.gather(*tasks)
     seconds = time.perf_counter() - started
     late = sum(1 for x in tally.latencies if x > 0.05)
-    return tally.summary(seconds, rate=rate, over_50ms=late)
+    windows = late_windows(tally.starts, tally.latencies)
+    return tally.summary(
+        seconds,
+        rate=rate,
+        over_50ms=late,
+        late_windows=len(windows),
+        longest_late_window_ms=max(windows, default=0.0) * 1000,
+    )
+
+
+def late_windows(starts: list[float], latencies: list[float], *, over: float = 0.05) -> list[float]:
+    """Lengths in seconds of the stretches of time in which requests answered late.
+
+    Late requests (over ``over`` seconds) whose spans from planned start to answer overlap form
+    one stretch: a server that stalls for a while gives one long stretch, a server that queues
+    at the edge of its capacity many short ones.
+    """
+    spans = sorted((s, s + x) for s, x in zip(starts, latencies, strict=True) if x > over)
+    stretches: list[float] = []
+    first, last = None, 0.0
+    for begin, end in spans:
+        if first is not None and begin <= last:
+            last = max(last, end)
+            continue
+        if first is not None:
+            stretches.append(last - first)
+        first, last = begin, end
+    if first is not None:
+        stretches.append(last - first)
+    return stretches
 
 
 async def campaign_count(session: aiohttp.ClientSession, url: str, campaign: str) -> int:
