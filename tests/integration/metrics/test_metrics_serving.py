@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import orjson
@@ -186,14 +186,7 @@ async def test_the_json_api_reports_coverage_campaigns_series_and_settable_targe
         target_first_payments=300,
         planned_at=AT,
     )
-    held = CampaignHeldV1(
-        campaign_id=booth,
-        branch="denpasar",
-        held_from=date(2017, 8, 13),
-        held_to=date(2017, 8, 17),
-        headcount=1200,
-        held_at=AT,
-    )
+    held = held_booth(booth)
     await publish(producer, topic_prefix, [held, plan])  # held arrives first: order is not assumed
     await publish(producer, topic_prefix, [*(registration(p, campaign=booth) for p in people)])
     await publish(producer, topic_prefix, [payment(people[0], payer=PayerType.VILLAGE_FUND, campaign=booth)])
@@ -261,15 +254,7 @@ async def test_lag_is_measured_for_both_consumer_groups_and_falls_to_zero(
     metrics: Metrics, producer: AIOKafkaProducer, topic_prefix: str
 ) -> None:
     booth, pid = uuid4(), uuid4()
-    held = CampaignHeldV1(
-        campaign_id=booth,
-        branch="denpasar",
-        held_from=date(2017, 8, 13),
-        held_to=date(2017, 8, 17),
-        headcount=40,
-        held_at=AT,
-    )
-    await publish(producer, topic_prefix, [held, registration(pid, campaign=booth)])
+    await publish(producer, topic_prefix, [held_booth(booth), registration(pid, campaign=booth)])
     held_topic = metrics.settings.topic(topics.CAMPAIGN_HELD)
     registered_topic = metrics.settings.topic(topics.WORKER_REGISTERED)
 
@@ -281,3 +266,15 @@ async def test_lag_is_measured_for_both_consumer_groups_and_falls_to_zero(
     # A campaign topic measured under the participants' group would stay at lag 1 here.
     await settle(metrics, applied=2, what="lag of every topic at 0", check=caught_up)
     assert value(metrics, "jangkau_consumer_lag_events", topic=held_topic, partition="0") == 0
+
+
+def held_booth(booth: UUID) -> CampaignHeldV1:
+    """The Sesetan Karnaval booth, held over the festival's five days."""
+    return CampaignHeldV1(
+        campaign_id=booth,
+        branch="denpasar",
+        held_from=date(2017, 8, 13),
+        held_to=date(2017, 8, 17),
+        headcount=1200,
+        held_at=AT,
+    )
