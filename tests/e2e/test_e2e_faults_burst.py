@@ -1,5 +1,10 @@
-"""Fault 8: a burst of ten times the steady rate. The consumer lag on /metrics rises and drains
-back to zero, every event is counted once, and the metrics process's memory stays bounded."""
+"""Fault 8: a burst of at least ten times the steady rate. The consumer lag on /metrics rises and
+drains back to zero, every event is counted once, and the metrics process's memory stays bounded.
+
+The burst is what a booth's offline day looks like once synced: the outbox relay publishes it as
+fast as it can. It is sent as fast as one producer can, and it is big enough to outlast two lag
+measurements at the fold's best rate here (about 16,000 events/s, docs/performance.md), so a
+measurement falls inside it."""
 
 import asyncio
 import contextlib
@@ -32,6 +37,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
 STEADY_PER_SECOND = 100
 SECONDS = 4
+#: Registrations in the burst: at 20,000 events/s the fold takes 2 s, two lag measurements.
+BURST = 40_000
 #: Peak resident memory allowed during the burst, relative to the process's before it.
 RSS_GROWTH_BOUND = 1.5
 
@@ -77,7 +84,7 @@ def _lag_interval(url: str) -> float:
 async def test_a_tenfold_burst_raises_lag_that_drains_with_bounded_memory(
     running_stack: RunningStack, fault_row: FaultRow
 ) -> None:
-    fault_row.fault = f"burst of 10x the steady rate ({STEADY_PER_SECOND}/s -> {10 * STEADY_PER_SECOND}/s)"
+    fault_row.fault = f"burst of {BURST} sent at once after {STEADY_PER_SECOND}/s"
     url = running_stack.url("metrics")
     if await asyncio.to_thread(_lag_interval, url) > 2.5:
         # Started outside the e2e fixture: restart it so lag is measured every second.
@@ -86,7 +93,7 @@ async def test_a_tenfold_burst_raises_lag_that_drains_with_bounded_memory(
     bootstrap = running_stack.kafka
     campaign = str(uuid.uuid4())
     steady = [registered_event(campaign) for _ in range(STEADY_PER_SECOND * SECONDS)]
-    burst = [registered_event(campaign) for _ in range(10 * STEADY_PER_SECOND * SECONDS)]
+    burst = [registered_event(campaign) for _ in range(BURST)]
     watch = Watch(pid_of("metrics"), url)
     rss_before = rss_bytes(watch.pid)
     done = asyncio.Event()
@@ -101,8 +108,7 @@ async def test_a_tenfold_burst_raises_lag_that_drains_with_bounded_memory(
         t0 = time.time()
         await produce_at(bootstrap, steady, STEADY_PER_SECOND)
         t1 = time.time()
-        await produce_at(bootstrap, burst, 10 * STEADY_PER_SECOND)
-        t2 = time.time()
+        burst_seconds = await produce_at(bootstrap, burst, None)
         expected = {"registered": len(steady) + len(burst), "paid": 0}
         seen = await asyncio.to_thread(
             settled, lambda: campaign_counts(running_stack, campaign), expected, 120, "counts"
@@ -130,10 +136,11 @@ async def test_a_tenfold_burst_raises_lag_that_drains_with_bounded_memory(
     fault_row.note = (
         f"lag: steady max {max(steady_lag, default=0):.0f}, burst max {max(burst_lag, default=0):.0f},"
         f" then {after[-1] if after else '?'}; RSS {rss_before / 2**20:.0f} MiB before,"
-        f" peak {watch.peak_rss / 2**20:.0f} MiB; burst sent in {t2 - t1:.1f}s"
+        f" peak {watch.peak_rss / 2**20:.0f} MiB; burst sent at {len(burst) / burst_seconds:.0f}/s"
     )
 
     assert seen == expected
+    assert len(burst) / burst_seconds >= 10 * STEADY_PER_SECOND, f"burst sent in {burst_seconds:.1f}s"
     assert max(burst_lag, default=0) > max(steady_lag, default=0), f"lag did not rise: {watch.lags}"
     assert after, "no lag measured after the burst"
     assert after[-1] == 0, f"lag did not drain: {after}"

@@ -137,22 +137,30 @@ def _enrolled(cmd: RegisterWorker) -> Participant:
     )
 
 
-async def test_a_batch_that_lost_a_race_for_a_nik_runs_again_and_answers_already_registered() -> None:
-    store, cmd = Store(), _worker()
+async def test_a_nik_a_rival_took_meanwhile_is_answered_already_registered_in_the_same_transaction() -> None:
+    store, lost, other = Store(), _worker(), _worker(nik="5171011508850002")
+    again = _worker(nik=lost.nik.value)
     attempts: list[FakeUnitOfWork] = []
 
     def uow() -> FakeUnitOfWork:
-        attempts.append(_RivalFirst(store, cmd) if not attempts else FakeUnitOfWork(store))
+        attempts.append(_RivalFirst(store, lost) if not attempts else FakeUnitOfWork(store))
         return attempts[-1]
 
     ctx = replace(context(store), uow=uow)
-    (answer,) = await service.register_workers([cmd], scope=DENPASAR, ctx=ctx)
+    answers = await service.register_workers([lost, other, again], scope=DENPASAR, ctx=ctx)
 
-    assert len(attempts) == 2
-    assert isinstance(answer, Answer)
-    assert answer.outcome is Outcome.ALREADY_REGISTERED
-    assert answer.participant_id == store.niks[cmd.nik.value]
-    assert store.events == []
+    assert len(attempts) == 1
+    rivals = store.niks[lost.nik.value]
+    assert [(a.outcome, a.participant_id) for a in answers if isinstance(a, Answer)] == [
+        (Outcome.ALREADY_REGISTERED, rivals),
+        (Outcome.CREATED, store.niks[other.nik.value]),
+        (Outcome.ALREADY_REGISTERED, rivals),
+    ]
+    assert [e.participant_id for e in store.events if isinstance(e, WorkerRegisteredV1)] == [
+        store.niks[other.nik.value]
+    ]
+    assert len(store.events) == 1
+    assert {a.answer.participant_id for a in store.answers.values()} == {rivals, store.niks[other.nik.value]}
 
 
 async def test_the_branch_is_derived_from_the_village_and_checked_against_the_scope() -> None:

@@ -35,7 +35,8 @@ from jangkau_registration.ports import (
 EASTERNMOST = timedelta(hours=9)
 #: Standing is told as of today in Jakarta (WIB, UTC+7) unless a date is given.
 JAKARTA = timedelta(hours=7)
-#: Runs of a registration transaction: optimistic first, then with lookups (again if it lost a race).
+#: Runs of a registration transaction: optimistic first, then with lookups (again if it lost a
+#: race for a client id, or deadlocked).
 ATTEMPTS = 3
 
 
@@ -99,10 +100,11 @@ async def register_workers(
     """Enrol workers in one transaction, answering each as if they had come one after another.
 
     An item that breaks a rule gets its error and the others are stored. The new rows go in with
-    one statement per table. The first attempt takes every item for new (the common case); when
-    a NIK or client id turns out to be taken (before, or by a concurrent transaction meanwhile),
-    it rolls back and the next attempt settles replays, known NIKs and reused client ids in
-    memory from two lookups (items earlier in the same batch count as stored).
+    one statement per table. The first attempt takes every item for new (the common case). A NIK
+    found taken on insert is settled in the same transaction. When a client id turns out to be
+    taken (before, or by a concurrent transaction meanwhile), or two transactions deadlock, it
+    rolls back and the next attempt settles replays, known NIKs and reused client ids in memory
+    from two lookups (items earlier in the same batch count as stored).
     """
     outcomes: list[Answer | DomainError | None] = [None] * len(cmds)
     checked: list[tuple[int, RegisterWorker, str, bytes]] = []
@@ -132,13 +134,57 @@ async def register_workers(
     return [o for o in outcomes if o is not None]
 
 
+@dataclass
+class _Decided:
+    """What one pass over a batch decided: the answers in item order and the rows to write."""
+
+    answers: list[Answer | DomainError]
+    new_people: list[Participant]
+    remembered: list[StoredAnswer]
+
+
+def _decide(
+    checked: Sequence[tuple[int, RegisterWorker, str, bytes]],
+    *,
+    answered: dict[UUID, StoredAnswer],
+    known: dict[str, UUID],
+    now: datetime,
+    ids: dict[str, UUID],
+) -> _Decided:
+    """Answer every item from the stored answers and NIKs given; items earlier in the batch count
+    as stored. A new participant takes its id from ``ids`` (by NIK) or a fresh one."""
+    answered, known = dict(answered), dict(known)
+    decided = _Decided([], [], [])
+    for _, cmd, branch, fingerprint in checked:
+        earlier = answered.get(cmd.client_id)
+        if earlier is not None:
+            same = earlier.fingerprint == fingerprint
+            decided.answers.append(earlier.answer.as_replay() if same else ClientIdConflict(cmd.client_id))
+            continue
+        existing = known.get(cmd.nik.value)
+        if existing is not None:
+            answer = Answer(Outcome.ALREADY_REGISTERED, existing)
+        else:
+            participant_id = ids.get(cmd.nik.value) or uuid4()
+            participant = Participant.enrol(cmd, participant_id=participant_id, branch=branch, now=now)
+            known[cmd.nik.value] = participant_id
+            decided.new_people.append(participant)
+            answer = Answer(Outcome.CREATED, participant_id)
+        answered[cmd.client_id] = StoredAnswer(cmd.client_id, "registration", fingerprint, answer)
+        decided.remembered.append(answered[cmd.client_id])
+        decided.answers.append(answer)
+    return decided
+
+
 async def _enrol_all(
     checked: Sequence[tuple[int, RegisterWorker, str, bytes]], ctx: Context, *, look_up: bool
 ) -> list[Answer | DomainError]:
     """One attempt: decide every item from what is stored, write the new rows, commit.
 
-    Without ``look_up`` every item is taken for new (the common case, two round trips fewer);
-    a NIK or client id found taken on insert then makes the caller run again with the lookups.
+    Without ``look_up`` every item is taken for new (the common case, two round trips fewer).
+    A NIK found taken on insert (stored before, or by a concurrent transaction that has now
+    committed) is looked up and its items answered again in the same transaction; a client id
+    found taken makes the caller run again with the lookups.
     """
     if not checked:
         return []
@@ -149,36 +195,23 @@ async def _enrol_all(
             answered = await uow.answers.get_many([cmd.client_id for _, cmd, _, _ in checked])
             known = await uow.participants.ids_for_niks([cmd.nik for _, cmd, _, _ in checked])
         now = ctx.now()
-        answers: list[Answer | DomainError] = []
-        new_people: list[Participant] = []
-        remembered: list[StoredAnswer] = []
-        for _, cmd, branch, fingerprint in checked:
-            earlier = answered.get(cmd.client_id)
-            if earlier is not None:
-                same = earlier.fingerprint == fingerprint
-                answers.append(earlier.answer.as_replay() if same else ClientIdConflict(cmd.client_id))
-                continue
-            existing = known.get(cmd.nik.value)
-            if existing is not None:
-                answer = Answer(Outcome.ALREADY_REGISTERED, existing)
-            else:
-                participant = Participant.enrol(cmd, participant_id=uuid4(), branch=branch, now=now)
-                known[cmd.nik.value] = participant.participant_id
-                new_people.append(participant)
-                answer = Answer(Outcome.CREATED, participant.participant_id)
-            answered[cmd.client_id] = StoredAnswer(cmd.client_id, "registration", fingerprint, answer)
-            remembered.append(answered[cmd.client_id])
-            answers.append(answer)
-        if not remembered:
-            return answers  # replays and conflicts only: nothing to write
-        if len(await uow.participants.add_new(new_people)) < len(new_people):
+        decided = _decide(checked, answered=answered, known=known, now=now, ids={})
+        if not decided.remembered:
+            return decided.answers  # replays and conflicts only: nothing to write
+        inserted = await uow.participants.add_new(decided.new_people)
+        if len(inserted) < len(decided.new_people):
+            lost = [p.nik for p in decided.new_people if p.participant_id not in inserted]
+            taken = await uow.participants.ids_for_niks(lost)
+            if len(taken) < len(lost):
+                raise LostRace()  # the row that blocked the insert is gone: start over
+            kept = {p.nik.value: p.participant_id for p in decided.new_people if p.participant_id in inserted}
+            decided = _decide(checked, answered=answered, known=known | taken, now=now, ids=kept)
+        if len(await uow.answers.put_new(decided.remembered)) < len(decided.remembered):
             raise LostRace()
-        if len(await uow.answers.put_new(remembered)) < len(remembered):
-            raise LostRace()
-        for participant in new_people:
+        for participant in decided.new_people:
             uow.publish(participant.registered_event())
         await uow.commit()
-    return answers
+    return decided.answers
 
 
 async def pay_contribution(cmd: PayContribution, *, scope: Scope, ctx: Context) -> Answer:
