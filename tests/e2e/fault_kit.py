@@ -242,21 +242,19 @@ async def produce(bootstrap: str, records: list[KafkaRecord]) -> None:
         await producer.stop()
 
 
-async def produce_at(bootstrap: str, records: list[KafkaRecord], per_second: float | None) -> float:
-    """Send ``records`` at about ``per_second`` (in tenth-of-a-second slices), or as fast as one
-    producer can when None; return the seconds from the first send to the last acknowledgement."""
+async def produce_at(bootstrap: str, records: list[KafkaRecord], per_second: float) -> None:
+    """Send ``records`` at about ``per_second`` (in tenth-of-a-second slices), all acknowledged."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        step = len(records) if per_second is None else max(1, round(per_second / 10))
-        acks, started = [], time.monotonic()
+        step, acks = max(1, round(per_second / 10)), []
+        started = time.monotonic()
         for n, i in enumerate(range(0, len(records), step)):
             for r in records[i : i + step]:
                 acks.append(await producer.send(r.topic, r.value, key=r.key, headers=r.headers))
-            await asyncio.sleep(max(0.0, started + (n + 1) / 10 - time.monotonic()) if per_second else 0)
+            await asyncio.sleep(max(0.0, started + (n + 1) / 10 - time.monotonic()))
         for ack in acks:
             await ack
-        return time.monotonic() - started
     finally:
         await producer.stop()
 
