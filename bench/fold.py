@@ -189,7 +189,7 @@ async def aiokafka_fold(pre: Preloaded, limit_seconds: float) -> float:
         settings = pre.settings(url)
         svc = bootstrap(settings)  # its FastStream broker is never started
         await db.upgrade(svc.engine, MIGRATIONS)
-        backoff = Backoff(settings.retry_max_seconds, reload=service.reload_participant_counts)
+        backoff = Backoff(settings.retry_max_seconds)
         consumer = AIOKafkaConsumer(
             *pre.topics,
             bootstrap_servers=pre.stack.kafka,
@@ -198,7 +198,7 @@ async def aiokafka_fold(pre: Preloaded, limit_seconds: float) -> float:
             enable_auto_commit=False,
         )
         started, deadline = time.perf_counter(), time.monotonic() + limit_seconds
-        await service.load_snapshot(store=svc.store, snapshot=svc.snapshot)
+        await svc.refresh()
         await consumer.start()
         try:
             while sum(svc.stats.applied.values()) < pre.events:

@@ -62,7 +62,7 @@ async def fold_with(pre: Preloaded, instances: int, limit_seconds: float) -> Fol
             finally:
                 _tell(procs, b"stop\n")
                 rss = [await _rss(proc) for proc in procs]
-            counts = (await SqlCoverageStore(engine).load()).cell_by_cell()
+            counts = await SqlCoverageStore(engine).fingerprint()
         finally:
             await engine.dispose()
     return Folded(pre.events / seconds, counts, rss)

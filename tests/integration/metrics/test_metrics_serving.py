@@ -147,24 +147,30 @@ async def test_participants_move_from_active_to_arrears_to_lapsed_as_days_pass_w
     ]
 
 
-async def test_coverage_as_it_stood_on_a_past_day_is_rebuilt_from_the_store_on_request(
-    metrics: Metrics, producer: AIOKafkaProducer, topic_prefix: str
+async def test_a_past_day_shows_what_was_true_then_and_a_future_day_today_moving_with_time(
+    metrics: Metrics, clock: Clock, producer: AIOKafkaProducer, topic_prefix: str
 ) -> None:
     pid = uuid4()
     later = payment(pid, first="2017-11", months=3, through="2018-01", on=date(2017, 12, 1))
     await publish(producer, topic_prefix, [registration(pid), payment(pid, through="2017-10"), later])
     await settle(metrics, applied=3, what="two payments applied")
+    clock.today = date(2018, 2, 1)  # both payments made by now
 
     async with _client(metrics) as api:
 
-        async def states_on(day: str, history: bool) -> dict[str, int]:
-            params = {"as_of": day, "history": str(history).lower()}
-            [row] = (await api.get("/v1/coverage", params=params)).json()["rows"] or [{"key": "-"}]
+        async def states_on(day: str, by: str = "branch") -> dict[str, int]:
+            params = {"as_of": day, "by": by, "branch": "denpasar"}
+            report = (await api.get("/v1/coverage", params=params)).json()
+            assert report["as_of"] == day
+            [row] = report["rows"] or [{"key": "-"}]
             return {k: v for k, v in row.items() if k != "key" and v}
 
-        assert await states_on("2017-11-20", history=False) == {"registered": 1, "active": 1}
-        assert await states_on("2017-11-20", history=True) == {"registered": 1, "arrears_1": 1}
-        assert await states_on("2017-08-12", history=True) == {}
+        assert await states_on("2017-08-12") == {}  # before the registration
+        assert await states_on("2017-11-20") == {"registered": 1, "arrears_1": 1}  # December's not paid yet
+        assert await states_on("2017-12-01") == {"registered": 1, "active": 1}
+        assert await states_on("2017-11-20", by="village") == {"registered": 1, "arrears_1": 1}
+        assert await states_on("2018-02-01", by="village") == {"registered": 1, "active": 1}
+        assert await states_on("2018-03-16") == {"registered": 1, "arrears_2": 1}  # a future day
 
 
 async def test_the_json_api_reports_coverage_campaigns_series_and_settable_targets(

@@ -1,16 +1,20 @@
 """Hand-written fakes and event builders of the metrics unit tests."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
+from jangkau_metrics import service
 from jangkau_metrics.domain.campaigns import Campaign, merged
-from jangkau_metrics.domain.coverage import Change, Participant
-from jangkau_metrics.domain.ledger import Contribution
+from jangkau_metrics.domain.coverage import NEVER_PAID, Coverage
+from jangkau_metrics.domain.ledger import Contribution, Ledger, LedgerKey, Receipts
+from jangkau_metrics.domain.participants import Change, Footprint, Participant
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.view import CountRows, View
 from jangkau_shared.deadletter import Decoded
 from jangkau_shared.envelope import Envelope
 from jangkau_shared.events import (
@@ -27,13 +31,22 @@ AT = datetime(2017, 8, 13, 9, 30, tzinfo=UTC)
 
 
 class FakeCoverageStore:
-    """Keeps rows in dictionaries; a batch's writes land only when its block ends without error."""
+    """Keeps rows in dictionaries; a batch's writes land only when its block ends without error.
+
+    The count tables are dictionaries keyed like the real ones (partition first); ``changes``
+    answers every row each time, which a view must take as harmlessly as a re-read.
+    """
 
     def __init__(self) -> None:
         self.participants: dict[UUID, Participant] = {}
         self.contributions: dict[UUID, Contribution] = {}
         self.campaigns: dict[str, Campaign] = {}
-        self.saved_targets: list[Target] = []
+        self.saved_targets: dict[tuple[str, int], Target] = {}
+        self.cells: Counter[tuple[int, str, str, str, bool, int]] = Counter()
+        self.years: Counter[tuple[int, str, int]] = Counter()
+        self.totals: dict[tuple[int, str, str, str], tuple[int, int]] = {}
+        self.days: Counter[tuple[int, str, date]] = Counter()
+        self.reads = 0
 
     @asynccontextmanager
     async def participant_batch(self) -> AsyncIterator["_FakeBatch"]:
@@ -41,6 +54,14 @@ class FakeCoverageStore:
         yield batch
         self.participants.update(batch.participants)
         self.contributions.update(batch.contributions)
+        for part, f in batch.moved.items():
+            self.cells.update({(part, *k): n for k, n in f.cells.items()})
+            self.years.update({(part, *k): n for k, n in f.years.items()})
+            self.days.update({(part, *k): n for k, n in f.days.items()})
+        for part, r in batch.received.items():
+            for k, n in r.totals.count.items():
+                count, amount = self.totals.get((part, *k), (0, 0))
+                self.totals[(part, *k)] = (count + n, amount + r.totals.amount[k])
 
     async def merge_campaigns(self, facts: Sequence[Campaign]) -> list[Campaign]:
         for fact in facts:
@@ -48,19 +69,42 @@ class FakeCoverageStore:
             self.campaigns[fact.campaign_id] = merged(known, fact) if known else fact
         return [self.campaigns[f.campaign_id] for f in facts]
 
-    async def load(self) -> Snapshot:
-        snapshot = Snapshot()
-        for p in self.participants.values():
-            snapshot.coverage.place(p, +1)
-        for c in self.contributions.values():
-            snapshot.ledger.record(c)
-        return snapshot
+    async def changes(self, horizon: int) -> CountRows:
+        self.reads += 1
+        return CountRows(
+            horizon=horizon + 1,
+            cells=[(*k, n) for k, n in self.cells.items()],
+            years=[(*k, n) for k, n in self.years.items()],
+            contributions=[(*k, *v) for k, v in self.totals.items()],
+            campaigns=list(self.campaigns.values()),
+            targets=list(self.saved_targets.values()),
+        )
 
-    async def targets(self) -> list[Target]:
-        return list(self.saved_targets)
+    async def coverage(self, *, day: date | None, branch: str | None) -> Coverage:
+        coverage = Coverage()
+        for p in self.participants.values():
+            if not p.registered or (branch and p.key.branch != branch):
+                continue
+            if day is not None and p.registered_on is not None and p.registered_on > day:
+                continue
+            month = p.paid_through if day is None else p.paid_through_on(day)
+            coverage.add(p.key, NEVER_PAID if month is None else month, 1)
+        return coverage
+
+    async def campaign_contributions(self, day: date) -> Ledger:
+        ledger = Ledger()
+        for c in self.contributions.values():
+            if c.paid_on <= day and c.campaign_id:
+                ledger.add(LedgerKey("", "", c.campaign_id), count=1, amount=c.amount)
+        return ledger
+
+    async def daily(
+        self, *, start: date, end: date, branch: str | None
+    ) -> list[tuple[str, date, int, int, int]]:
+        raise NotImplementedError("not used by the unit tests")
 
     async def save_target(self, target: Target) -> None:
-        self.saved_targets.append(target)
+        self.saved_targets[(target.branch, target.year)] = target
 
 
 class _FakeBatch:
@@ -68,6 +112,8 @@ class _FakeBatch:
         self._store = store
         self.participants: dict[UUID, Participant] = {}
         self.contributions: dict[UUID, Contribution] = {}
+        self.moved: dict[int, Footprint] = {}
+        self.received: dict[int, Receipts] = {}
 
     async def record_contributions(self, items: Sequence[Contribution]) -> set[UUID]:
         new = {c.contribution_id: c for c in items if c.contribution_id not in self._store.contributions}
@@ -81,6 +127,16 @@ class _FakeBatch:
 
     async def save(self, changes: Sequence[Change]) -> None:
         self.participants.update({c.new.participant_id: c.new for c in changes})
+
+    async def move_counts(self, moved: Mapping[int, Footprint], received: Mapping[int, Receipts]) -> None:
+        self.moved, self.received = dict(moved), dict(received)
+
+
+async def served(store: FakeCoverageStore, view: View | None = None) -> Snapshot:
+    """The counts a view serves after reading the store (a new view unless one is given)."""
+    view = view or View(Snapshot())
+    await service.refresh_view(store=store, view=view)
+    return view.snapshot
 
 
 @dataclass

@@ -35,6 +35,15 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
         default=None,
         description="Bearer token that may set targets over the API; unset: targets are read-only.",
     )
+    view_refresh_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        le=60,
+        description=(
+            "How often the served counts read the rows other instances changed (this instance's own"
+            " commits are read at once)."
+        ),
+    )
     retry_max_seconds: float = Field(
         default=5.0, gt=0, description="Longest pause before a batch that hit a transient failure is retried."
     )

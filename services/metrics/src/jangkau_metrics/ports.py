@@ -1,20 +1,21 @@
 """Roles the metrics use cases need from infrastructure."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date
 from typing import Protocol
 from uuid import UUID
 
 from jangkau_metrics.domain.campaigns import Campaign
-from jangkau_metrics.domain.coverage import Change, Participant
-from jangkau_metrics.domain.ledger import Contribution
-from jangkau_metrics.domain.snapshot import Snapshot
+from jangkau_metrics.domain.coverage import Coverage
+from jangkau_metrics.domain.ledger import Contribution, Ledger, Receipts
+from jangkau_metrics.domain.participants import Change, Footprint, Participant
 from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.view import CountRows
 
 
 class ParticipantBatch(Protocol):
-    """One transaction over participant rows: everything or nothing is committed."""
+    """One transaction over participant rows and the counts: everything or nothing is committed."""
 
     async def record_contributions(self, contributions: Sequence[Contribution]) -> set[UUID]:
         """Store contributions not seen before; return the ids of those that are new."""
@@ -28,9 +29,13 @@ class ParticipantBatch(Protocol):
         """Write the changed participants."""
         ...
 
+    async def move_counts(self, moved: Mapping[int, Footprint], received: Mapping[int, Receipts]) -> None:
+        """Move the count tables by these deltas, each under its Kafka partition's share."""
+        ...
+
 
 class CoverageStore(Protocol):
-    """Durable, idempotent store of everything applied."""
+    """Durable, idempotent store of everything applied, and the counts it adds up to."""
 
     def participant_batch(self) -> AbstractAsyncContextManager[ParticipantBatch]:
         """Open one transaction; it commits when the block ends without an error."""
@@ -40,16 +45,22 @@ class CoverageStore(Protocol):
         """Merge campaign facts into the stored campaigns; return them as now stored."""
         ...
 
-    async def load(self) -> Snapshot:
-        """Rebuild the in-memory counts from the stored rows."""
+    async def changes(self, horizon: int) -> CountRows:
+        """The count, campaign and target rows changed since ``horizon`` (0: all)."""
         ...
 
-    async def history(self, day: date) -> Snapshot:
-        """Coverage as it stood on a past day, from the stored rows."""
+    async def coverage(self, *, day: date | None, branch: str | None) -> Coverage:
+        """Registered participants by cell, villages included, as they stood on ``day`` (None: now)."""
         ...
 
-    async def targets(self) -> list[Target]:
-        """Targets set over the API."""
+    async def campaign_contributions(self, day: date) -> Ledger:
+        """Contributions per campaign paid on or before ``day``."""
+        ...
+
+    async def daily(
+        self, *, start: date, end: date, branch: str | None
+    ) -> list[tuple[str, date, int, int, int]]:
+        """Registrations, contributions and rupiah per branch per day."""
         ...
 
     async def save_target(self, target: Target) -> None:

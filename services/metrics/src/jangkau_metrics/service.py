@@ -1,19 +1,21 @@
-"""Use cases of the metrics service: fold events into the store, then into the in-memory counts."""
+"""Use cases of the metrics service: fold events into the store and its counts; follow the counts."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from datetime import date
 from operator import attrgetter
 from typing import NamedTuple
 from uuid import UUID
 
 from jangkau_metrics.domain.campaigns import Campaign, merged
-from jangkau_metrics.domain.coverage import CellKey, Change, Participant, fold
-from jangkau_metrics.domain.ledger import Contribution
+from jangkau_metrics.domain.coverage import CellKey
+from jangkau_metrics.domain.ledger import Contribution, Receipts
 from jangkau_metrics.domain.months import month_index
+from jangkau_metrics.domain.participants import Change, Footprint, Participant, Step, delta, fold
 from jangkau_metrics.domain.snapshot import Snapshot
-from jangkau_metrics.domain.targets import Plan, Target
+from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.view import View
 from jangkau_metrics.ports import CoverageStore
 from jangkau_shared.deadletter import Decoded, Rejected
 from jangkau_shared.events import (
@@ -44,39 +46,51 @@ class _Payment(NamedTuple):
     participant: Participant
 
 
-async def apply_participant_events(
-    events: Sequence[Decoded], *, store: CoverageStore, snapshot: Snapshot
-) -> Outcome:
-    """Apply registrations and payments in one transaction; move the counts only after it commits."""
+async def apply_participant_events(events: Sequence[Decoded], *, store: CoverageStore) -> Outcome:
+    """Apply registrations and payments, and move the counts by them, in one transaction."""
     outcome = Outcome()
     registrations: list[tuple[Decoded, Participant]] = []
     payments: list[_Payment] = []
+    part_of: dict[UUID, int] = {}  # each participant's Kafka partition: its share of the count rows
     for event in events:
         data = event.envelope.data
         if isinstance(data, WorkerRegisteredV1):
             registrations.append((event, registered_participant(data)))
+            part_of[data.participant_id] = event.record.partition
         elif isinstance(data, ContributionPaidV1):
             problem = payment_problem(data)
             if problem:
                 outcome.rejected.append(Rejected(event.record, problem))
-            else:
-                payments.append(_Payment(event, contribution_of(data), paying_participant(data)))
+                continue
+            payments.append(_Payment(event, contribution_of(data), paying_participant(data)))
+            part_of[data.participant_id] = event.record.partition
     async with store.participant_batch() as batch:
         new_ids = await batch.record_contributions([p.contribution for p in payments])
         new = list(_first_of_each(payments, new_ids))
         ids = {p.participant_id for _, p in registrations} | {p.participant.participant_id for p in new}
         current = await batch.lock(sorted(ids, key=_UUID_ORDER))
-        changes = fold(
-            current,
-            registrations=[p for _, p in registrations],
-            payments=[(p.participant, p.contribution.paid_through) for p in new],
-        )
+        steps = [(p.participant, Step(p.contribution.paid_on, p.contribution.paid_through)) for p in new]
+        changes = fold(current, registrations=[p for _, p in registrations], payments=steps)
         await batch.save(changes)
-    snapshot.coverage.apply(changes)
-    for payment in new:
-        snapshot.ledger.record(payment.contribution)
+        await batch.move_counts(_moved(changes, part_of), _received(new, part_of))
     _count_participant_outcome(outcome, registrations, payments, new_ids=new_ids, changes=changes)
     return outcome
+
+
+def _moved(changes: Sequence[Change], part_of: dict[UUID, int]) -> dict[int, Footprint]:
+    """The count deltas of these changes, per Kafka partition."""
+    by_part: dict[int, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_part[part_of[change.new.participant_id]].append(change)
+    return {part: delta(group) for part, group in by_part.items()}
+
+
+def _received(new: Sequence["_Payment"], part_of: dict[UUID, int]) -> dict[int, Receipts]:
+    """The new contributions' totals, per Kafka partition."""
+    by_part: dict[int, Receipts] = defaultdict(Receipts)
+    for payment in new:
+        by_part[part_of[payment.contribution.participant_id]].record(payment.contribution)
+    return dict(by_part)
 
 
 def _first_of_each(payments: Sequence[_Payment], new_ids: set[UUID]) -> Iterator[_Payment]:
@@ -108,10 +122,8 @@ def _count_participant_outcome(
         outcome.without_effect[payments[0].event.record.topic] += len(payments) - len(new_ids)
 
 
-async def apply_campaign_events(
-    events: Sequence[Decoded], *, store: CoverageStore, snapshot: Snapshot
-) -> Outcome:
-    """Merge campaign facts in one transaction, then show the stored campaigns."""
+async def apply_campaign_events(events: Sequence[Decoded], *, store: CoverageStore) -> Outcome:
+    """Merge campaign facts in one transaction."""
     outcome = Outcome()
     facts: dict[str, Campaign] = {}
     for event in events:
@@ -119,40 +131,48 @@ async def apply_campaign_events(
         known = facts.get(fact.campaign_id)
         facts[fact.campaign_id] = merged(known, fact) if known else fact
         outcome.applied[event.record.topic] += 1
-    for campaign in await store.merge_campaigns(list(facts.values())):
-        snapshot.campaigns[campaign.campaign_id] = campaign
+    await store.merge_campaigns(list(facts.values()))
     return outcome
 
 
-async def load_snapshot(*, store: CoverageStore, snapshot: Snapshot) -> None:
-    """Fill the in-memory counts and targets from the store (at start, before consuming)."""
-    snapshot.replace(await store.load())
-    snapshot.plan = reduce(Plan.with_target, await store.targets(), snapshot.plan)
+async def refresh_view(*, store: CoverageStore, view: View) -> None:
+    """Bring the served counts up to the store: read the rows changed since the view's horizon."""
+    view.apply(await store.changes(view.horizon))
 
 
-async def reload_participant_counts(*, store: CoverageStore, snapshot: Snapshot) -> None:
-    """Rebuild coverage and contribution counts from the store (after a batch whose commit is uncertain)."""
-    fresh = await store.load()
-    snapshot.coverage, snapshot.ledger = fresh.coverage, fresh.ledger
+async def counts_on(
+    day: date, *, today: date, branch: str | None, villages: bool, store: CoverageStore, view: View
+) -> Snapshot:
+    """The counts a read for ``day`` is answered from, exact for any day.
+
+    Today and later days: the view (paid-through months now, evaluated on that day). Past days,
+    and village figures: the participants in the store, as they stood on that day.
+    """
+    if day >= today and not villages:
+        return view.snapshot
+    coverage = await store.coverage(day=day if day < today else None, branch=branch)
+    served = view.snapshot
+    ledger = served.ledger if day >= today else await store.campaign_contributions(day)
+    return Snapshot(coverage=coverage, ledger=ledger, campaigns=served.campaigns, plan=served.plan)
 
 
-async def set_target(target: Target, *, store: CoverageStore, snapshot: Snapshot) -> None:
+async def set_target(target: Target, *, store: CoverageStore, view: View) -> None:
     """Store a branch's target for a year, then serve it."""
     await store.save_target(target)
-    snapshot.plan = snapshot.plan.with_target(target)
+    await refresh_view(store=store, view=view)
 
 
 def registered_participant(data: WorkerRegisteredV1) -> Participant:
     """The participant a registration describes."""
     campaign = str(data.campaign_id) if data.campaign_id else ""
     key = CellKey(data.branch, data.village_code, str(data.segment), campaign)
-    return Participant(data.participant_id, key, registered=True, registered_on=data.registered_on)
+    return Participant(data.participant_id, key, True, data.registered_on)
 
 
 def paying_participant(data: ContributionPaidV1) -> Participant:
     """The participant as a payment describes it (kept until its registration arrives)."""
     key = CellKey(data.branch, data.village_code, str(data.segment))
-    return Participant(data.participant_id, key, registered=False)
+    return Participant(data.participant_id, key, False)
 
 
 def contribution_of(data: ContributionPaidV1) -> Contribution:

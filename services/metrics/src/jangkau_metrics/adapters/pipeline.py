@@ -22,6 +22,8 @@ class PipelineStats:
     last_applied_at: float | None = None
     lag: dict[tuple[str, int], int] = field(default_factory=dict)
     lag_measured_at: float | None = None
+    view_refreshed_at: float | None = None
+    view_failures: int = 0
 
     def count_applied(self, topic: str, n: int) -> None:
         """Record ``n`` events of ``topic`` committed (duplicates included: they were processed)."""
@@ -74,6 +76,7 @@ class PipelineCollector(Collector):
             label="consumer",
         )
         yield from self._lag()
+        yield from self._view()
         if s.last_applied_at is not None:
             yield GaugeMetricFamily(
                 "jangkau_last_event_applied_timestamp_seconds",
@@ -96,6 +99,20 @@ class PipelineCollector(Collector):
                 "jangkau_consumer_lag_measured_timestamp_seconds",
                 "Unix time consumer lag was last measured.",
                 value=self._stats.lag_measured_at,
+            )
+
+    def _view(self) -> Iterable[Metric]:
+        s = self._stats
+        yield CounterMetricFamily(
+            "jangkau_view_refresh_failures",
+            "Reads of the count tables that failed (the counts served stay as last read).",
+            value=s.view_failures,
+        )
+        if s.view_refreshed_at is not None:
+            yield GaugeMetricFamily(
+                "jangkau_view_refreshed_timestamp_seconds",
+                "Unix time the served counts last caught up with the database (time() minus this: age).",
+                value=s.view_refreshed_at,
             )
 
 

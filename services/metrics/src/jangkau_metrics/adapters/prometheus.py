@@ -1,4 +1,9 @@
-"""Prometheus collectors over the in-memory snapshot: a scrape never touches the database."""
+"""Prometheus collector over the view of the count tables: a scrape never touches the database.
+
+Every instance exports the whole country's counts (the view follows the shared database), so
+Prometheus sees one identical copy per instance: dashboards and rules take ``max without
+(instance)``. Nothing is exported before the first read of the counts, never a zero that is not.
+"""
 
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -9,6 +14,7 @@ from prometheus_client.registry import Collector
 from jangkau_metrics.domain.months import State
 from jangkau_metrics.domain.reports import targets
 from jangkau_metrics.domain.snapshot import Snapshot
+from jangkau_metrics.domain.view import View
 
 
 def year_elapsed(day: date) -> float:
@@ -20,11 +26,17 @@ def year_elapsed(day: date) -> float:
 class CoverageCollector(Collector):
     """Exposes coverage per branch (states on the clock's date), contributions, targets, campaigns."""
 
-    def __init__(self, snapshot: Snapshot, clock: Callable[[], date]) -> None:
-        self._snapshot, self._clock = snapshot, clock
+    def __init__(self, view: View, clock: Callable[[], date]) -> None:
+        self._view, self._clock = view, clock
+
+    @property
+    def _snapshot(self) -> Snapshot:
+        return self._view.snapshot
 
     def collect(self) -> Iterable[Metric]:
-        """Yield every coverage family; states are computed for today from the histograms."""
+        """Yield every coverage family (none before the counts are read); states are for today."""
+        if not self._view.loaded:
+            return
         day = self._clock()
         yield from self._participants(day)
         yield from self._contributions()
@@ -77,9 +89,10 @@ class CoverageCollector(Collector):
             "Rupiah received in contributions, per branch and payer type.",
             labels=["branch", "payer_type"],
         )
-        for key in sorted(ledger.by_branch_payer):
-            count.add_metric(list(key), ledger.by_branch_payer[key])
-            amount.add_metric(list(key), ledger.amount_by_branch_payer[key])
+        counts, amounts = ledger.by_branch_payer()
+        for key in sorted(counts):
+            count.add_metric(list(key), counts[key])
+            amount.add_metric(list(key), amounts[key])
         yield from (count, amount)
 
     def _targets(self, day: date) -> Iterable[Metric]:
@@ -154,6 +167,6 @@ class CoverageCollector(Collector):
             "Contributions attributed to a campaign.",
             labels=["campaign_id"],
         )
-        for campaign_id, n in sorted(snapshot.ledger.by_campaign.items()):
+        for campaign_id, n in sorted(snapshot.ledger.by_campaign()[0].items()):
             paid.add_metric([campaign_id], n)
         yield from (info, target, states, paid)

@@ -1,77 +1,28 @@
-"""PostgreSQL store of applied effects; idempotent by the entity's own id."""
+"""PostgreSQL store of applied effects and of the counts they add up to; idempotent by each entity's id."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import date
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from jangkau_metrics.adapters.tables import campaigns, contributions, participants, targets
+from jangkau_metrics.adapters import statements as sql
+from jangkau_metrics.adapters.tables import CHANGED_XID, campaigns, targets
 from jangkau_metrics.domain.campaigns import STATUS_RANK, Campaign
-from jangkau_metrics.domain.coverage import CellKey, Change, Participant
-from jangkau_metrics.domain.ledger import Contribution, LedgerKey
-from jangkau_metrics.domain.snapshot import Snapshot
+from jangkau_metrics.domain.coverage import NEVER_PAID, CellKey, Coverage
+from jangkau_metrics.domain.ledger import Contribution, Ledger, LedgerKey, Receipts
+from jangkau_metrics.domain.participants import Change, Footprint, Participant, Step
+from jangkau_metrics.domain.snapshot import differences
 from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.view import CountRows
 
 
 class ConcurrentInsert(RuntimeError):
     """Another consumer created the same participant meanwhile: retry the batch."""
-
-
-#: Set-based statements over arrays: one round trip each, whatever the batch size. They run on the
-#: asyncpg connection under SQLAlchemy's transaction: a batch moves thousands of rows, and
-#: asyncpg's records spare a Python object per cell (the profile in docs/performance.md).
-INSERT_CONTRIBUTIONS = """
-    INSERT INTO contributions
-        (contribution_id, participant_id, branch, payer_type, campaign_id, paid_on, amount, paid_through)
-    SELECT * FROM unnest(
-        $1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::date[], $7::bigint[], $8::integer[])
-    ON CONFLICT DO NOTHING
-    RETURNING contribution_id
-"""
-LOCK_PARTICIPANTS = """
-    SELECT participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
-           registered_on
-    FROM participants WHERE participant_id = ANY($1::uuid[])
-    ORDER BY participant_id FOR UPDATE
-"""
-#: Inserts new participants and updates known ones (by the primary key's index, never a scan);
-#: answers how many rows were inserted (xmax = 0 marks a row this statement created).
-UPSERT_PARTICIPANTS = """
-    WITH written AS (
-        INSERT INTO participants
-            (participant_id, branch, village_code, segment, campaign_id, registered, paid_through,
-             registered_on)
-        SELECT * FROM unnest(
-            $1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::integer[],
-            $8::date[])
-        ON CONFLICT (participant_id) DO UPDATE SET
-            branch = excluded.branch, village_code = excluded.village_code, segment = excluded.segment,
-            campaign_id = excluded.campaign_id, registered = excluded.registered,
-            paid_through = excluded.paid_through, registered_on = excluded.registered_on
-        RETURNING xmax = 0 AS inserted
-    )
-    SELECT count(*) FILTER (WHERE inserted) FROM written
-"""
-
-HISTORY = text(
-    """
-    WITH paid AS (
-        SELECT participant_id, max(paid_through) AS paid_through
-        FROM contributions WHERE paid_on <= :day GROUP BY participant_id
-    )
-    SELECT p.branch, p.village_code, p.segment, p.campaign_id, paid.paid_through, p.registered_on,
-           count(*) AS n
-    FROM participants AS p LEFT JOIN paid USING (participant_id)
-    WHERE p.registered AND p.registered_on <= :day
-    GROUP BY p.branch, p.village_code, p.segment, p.campaign_id, paid.paid_through, p.registered_on
-    """
-)
 
 
 class SqlParticipantBatch:
@@ -80,34 +31,54 @@ class SqlParticipantBatch:
     def __init__(self, driver: Any) -> None:
         self._driver = driver  # the asyncpg connection under SQLAlchemy's open transaction
 
-    async def record_contributions(self, items: Sequence[Contribution]) -> set[UUID]:
+    async def record_contributions(self, items: Sequence[Contribution]) -> set[Any]:
         """Insert contributions; a conflict on the id means it was applied before."""
         if not items:
             return set()
         columns = list(zip(*items, strict=True))  # Contribution's fields are the table's columns, in order
-        return {row[0] for row in await self._driver.fetch(INSERT_CONTRIBUTIONS, *columns)}
+        return {row[0] for row in await self._driver.fetch(sql.INSERT_CONTRIBUTIONS, *columns)}
 
-    async def lock(self, participant_ids: Sequence[UUID]) -> dict[UUID, Participant]:
+    async def lock(self, participant_ids: Sequence[Any]) -> dict[Any, Participant]:
         """SELECT … FOR UPDATE in id order, so two batches never wait on each other in a cycle."""
         if not participant_ids:
             return {}
-        rows = await self._driver.fetch(LOCK_PARTICIPANTS, participant_ids)
-        return {row[0]: Participant(row[0], CellKey(*row[1:5]), *row[5:]) for row in rows}
+        rows = await self._driver.fetch(sql.LOCK_PARTICIPANTS, participant_ids)
+        return {row[0]: _participant(row) for row in rows}
 
     async def save(self, changes: Sequence[Change]) -> None:
         """Insert new participants and update known ones, in id order (the lock order)."""
         if not changes:
             return
         ordered = sorted(changes, key=_by_participant)
-        rows = [(p.participant_id, *p.key, p.registered, p.paid_through, p.registered_on) for _, p in ordered]
-        inserted = await self._driver.fetchval(UPSERT_PARTICIPANTS, *zip(*rows, strict=True))
+        rows = [_participant_row(c.new) for c in ordered]
+        inserted = await self._driver.fetchval(sql.UPSERT_PARTICIPANTS, *zip(*rows, strict=True))
         new = sum(1 for c in ordered if c.old is None)
         if inserted != new:
             raise ConcurrentInsert(f"{new - inserted} participants were created meanwhile")
 
+    async def move_counts(self, moved: Mapping[int, Footprint], received: Mapping[int, Receipts]) -> None:
+        """Move every count table by this batch's deltas, per partition, in one statement."""
+        cells = sorted((part, *k, n) for part, f in moved.items() for k, n in f.cells.items())
+        years = sorted((part, *k, n) for part, f in moved.items() for k, n in f.years.items())
+        totals = sorted(
+            (part, *k, n, r.totals.amount[k])
+            for part, r in received.items()
+            for k, n in r.totals.count.items()
+        )
+        days = _day_rows(moved, received)
+        if not (cells or years or totals or days):
+            return
+        await self._driver.execute(
+            sql.MOVE_COUNTS,
+            *_columns(cells, 7),
+            *_columns(years, 4),
+            *_columns(totals, 6),
+            *_columns(days, 6),
+        )
+
 
 class SqlCoverageStore:
-    """The metrics database: participants, contributions, campaigns, targets."""
+    """The metrics database: participants, contributions, count tables, campaigns, targets."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -116,8 +87,7 @@ class SqlCoverageStore:
     async def participant_batch(self) -> AsyncIterator[SqlParticipantBatch]:
         """One transaction: committed when the block ends, rolled back on an error."""
         async with self._engine.begin() as conn:
-            raw = await conn.get_raw_connection()
-            yield SqlParticipantBatch(raw.driver_connection)
+            yield SqlParticipantBatch(await _driver(conn))
 
     async def merge_campaigns(self, facts: Sequence[Campaign]) -> list[Campaign]:
         """Upsert in id order: newer known fields win, the status never goes back."""
@@ -134,6 +104,7 @@ class SqlCoverageStore:
         newer = excluded.status_rank > current.status_rank
         merged["status"] = case((newer, excluded.status), else_=current.status)
         merged["status_rank"] = func.greatest(excluded.status_rank, current.status_rank)
+        merged["changed_xid"] = CHANGED_XID
         query = query.on_conflict_do_update(index_elements=[current.campaign_id], set_=merged)
         async with self._engine.begin() as conn:
             await conn.execute(query, rows)  # executemany: one statement, prepared once, for the batch
@@ -142,58 +113,143 @@ class SqlCoverageStore:
             )
             return [_campaign(row._mapping) for row in stored]
 
-    async def load(self) -> Snapshot:
-        """Fold the stored rows into counts: one GROUP BY per table, never one row per participant."""
-        snapshot = Snapshot()
-        p, c = participants.c, contributions.c
-        groups = (p.registered, p.branch, p.village_code, p.segment, p.campaign_id)
-        by_participant = select(*groups, p.paid_through, p.registered_on, func.count()).group_by(
-            *groups, p.paid_through, p.registered_on
-        )
-        ledger_groups = (c.branch, c.payer_type, c.campaign_id, c.paid_on)
-        by_ledger = select(*ledger_groups, func.count(), func.sum(c.amount)).group_by(*ledger_groups)
-        async with self._engine.connect() as conn:
-            for row in await conn.execute(by_participant):
-                key = CellKey(row.branch, row.village_code, row.segment, row.campaign_id)
-                like = Participant(UUID(int=0), key, row.registered, row.paid_through, row.registered_on)
-                snapshot.coverage.place(like, int(row[-1]))
-            for row in await conn.execute(by_ledger):
-                key2 = LedgerKey(row.branch, row.payer_type, row.campaign_id, row.paid_on)
-                snapshot.ledger.add(key2, count=int(row[-2]), amount=int(row[-1]))
-            for row in await conn.execute(select(campaigns)):
-                campaign = _campaign(row._mapping)
-                snapshot.campaigns[campaign.campaign_id] = campaign
-        return snapshot
+    async def changes(self, horizon: int) -> CountRows:
+        """The count, campaign and target rows changed since ``horizon`` (0: all), and the next horizon.
 
-    async def history(self, day: date) -> Snapshot:
-        """Coverage as it stood on ``day``: registered by then, paid through what was paid by then.
-
-        A full scan of both tables (for the JSON API on demand, never for scrapes).
+        One repeatable-read snapshot: every transaction below its xmin has ended, so a row it
+        wrote is in this read; one still running has an id at or above the next horizon.
         """
-        snapshot = Snapshot()
         async with self._engine.connect() as conn:
-            for row in await conn.execute(HISTORY, {"day": day}):
-                key = CellKey(row.branch, row.village_code, row.segment, row.campaign_id)
-                like = Participant(UUID(int=0), key, True, row.paid_through, row.registered_on)
-                snapshot.coverage.place(like, int(row.n))
-        return snapshot
+            conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+            async with conn.begin():
+                driver = await _driver(conn)
+                next_horizon = await driver.fetchval(sql.SNAPSHOT_XMIN)
+                cells = await driver.fetch(sql.CHANGED_CELLS, horizon)
+                years = await driver.fetch(sql.CHANGED_YEARS, horizon)
+                totals = await driver.fetch(sql.CHANGED_CONTRIBUTIONS, horizon)
+                stored = await conn.execute(select(campaigns).where(campaigns.c.changed_xid >= horizon))
+                known = await conn.execute(
+                    select(targets.c.branch, targets.c.year, targets.c.participants, targets.c.measure).where(
+                        targets.c.changed_xid >= horizon
+                    )
+                )
+                return CountRows(
+                    horizon=next_horizon,
+                    cells=[tuple(r) for r in cells],
+                    years=[tuple(r) for r in years],
+                    contributions=[tuple(r) for r in totals],
+                    campaigns=[_campaign(r._mapping) for r in stored],
+                    targets=[Target(*r) for r in known],
+                )
 
-    async def targets(self) -> list[Target]:
-        """Targets set over the API."""
-        t = targets.c
+    async def coverage(self, *, day: date | None, branch: str | None) -> Coverage:
+        """Registered participants by cell (with villages) as they stood on ``day`` (None: today).
+
+        Read from the participants themselves: those registered by ``day``, each paid through the
+        last step of its staircase on or before ``day``. One branch is an index range; all
+        branches are a full scan (seconds at tens of millions).
+        """
+        coverage = Coverage()
         async with self._engine.connect() as conn:
-            rows = await conn.execute(select(t.branch, t.year, t.participants, t.measure))
-            return [Target(r.branch, r.year, r.participants, r.measure) for r in rows]
+            driver = await _driver(conn)
+            for row in await driver.fetch(sql.COVERAGE_ON, branch, day):
+                month = NEVER_PAID if row[4] is None else row[4]
+                coverage.add(CellKey(*row[:4]), month, row[5])
+        return coverage
+
+    async def campaign_contributions(self, day: date) -> Ledger:
+        """Contributions per campaign paid on or before ``day`` (a scan of contributions)."""
+        ledger = Ledger()
+        async with self._engine.connect() as conn:
+            driver = await _driver(conn)
+            for campaign_id, n, amount in await driver.fetch(sql.CAMPAIGN_CONTRIBUTIONS_ON, day):
+                ledger.add(LedgerKey("", "", campaign_id), count=n, amount=amount)
+        return ledger
+
+    async def daily(
+        self, *, start: date, end: date, branch: str | None
+    ) -> list[tuple[str, date, int, int, int]]:
+        """Registrations, contributions and rupiah per branch per day, from ``start`` to ``end``."""
+        async with self._engine.connect() as conn:
+            driver = await _driver(conn)
+            return [tuple(r) for r in await driver.fetch(sql.DAILY, start, end, branch)]
 
     async def save_target(self, target: Target) -> None:
         """Upsert a branch's target for a year."""
         query = insert(targets).values(asdict(target))
         query = query.on_conflict_do_update(
             index_elements=[targets.c.branch, targets.c.year],
-            set_={"participants": target.participants, "measure": target.measure, "updated_at": func.now()},
+            set_={
+                "participants": target.participants,
+                "measure": target.measure,
+                "updated_at": func.now(),
+                "changed_xid": CHANGED_XID,
+            },
         )
         async with self._engine.begin() as conn:
             await conn.execute(query)
+
+    async def fingerprint(self) -> dict[str, str]:
+        """Every stored fact and count under a readable name (partitions summed), to compare two stores."""
+        async with self._engine.connect() as conn:
+            flat = await _flat(conn, sql.FINGERPRINT)
+            for row in await conn.execute(select(campaigns)):
+                flat.update(_campaign(row._mapping).cell_by_cell())
+        return flat
+
+    async def audit(self) -> list[str]:
+        """Where the count tables differ from what the participants and contributions add up to."""
+        async with self._engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+            async with conn.begin():  # one snapshot for both sides
+                kept = await _flat(conn, {name: sql.FINGERPRINT[name] for name in sql.DERIVED})
+                derived = await _flat(conn, sql.DERIVED)
+        return differences(kept, derived)
+
+
+async def _flat(conn: Any, queries: Mapping[str, str]) -> dict[str, str]:
+    """Run queries whose last column is a value; name each non-zero value by query and key."""
+    driver = await _driver(conn)
+    flat: dict[str, str] = {}
+    for name, query in queries.items():
+        for *key, value in await driver.fetch(query):
+            if value and value not in ("0 0", "0 0 0"):
+                flat[f"{name} {'/'.join(str(k) for k in key)}"] = str(value)
+    return flat
+
+
+async def _driver(conn: Any) -> Any:
+    """The asyncpg connection under a SQLAlchemy connection (its transaction stays SQLAlchemy's)."""
+    return (await conn.get_raw_connection()).driver_connection
+
+
+def _participant(row: Any) -> Participant:
+    steps = tuple(Step(d, m) for d, m in zip(row[8], row[9], strict=True))
+    return Participant(row[0], CellKey(*row[1:5]), row[5], row[6], steps)
+
+
+def _participant_row(p: Participant) -> tuple[Any, ...]:
+    days = "{" + ",".join(s.paid_on.isoformat() for s in p.steps) + "}"
+    months = "{" + ",".join(str(s.month) for s in p.steps) + "}"
+    return (p.participant_id, *p.key, p.registered, p.registered_on, p.paid_through, days, months)
+
+
+def _day_rows(moved: Mapping[int, Footprint], received: Mapping[int, Receipts]) -> list[tuple[Any, ...]]:
+    keys = {(part, *k) for part, f in moved.items() for k in f.days} | {
+        (part, *k) for part, r in received.items() for k in r.days
+    }
+    rows = []
+    for part, branch, day in sorted(keys, key=lambda k: (k[2], k[1], k[0])):  # the primary key's order
+        f, r = moved.get(part), received.get(part)
+        regs = f.days[(branch, day)] if f else 0
+        paid, rupiah = (r.days[(branch, day)], r.day_amounts[(branch, day)]) if r else (0, 0)
+        rows.append((day, branch, part, regs, paid, rupiah))
+    return rows
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as one list per column (the arrays ``unnest`` takes); empty lists for no rows."""
+    return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 def _by_participant(change: Change) -> int:
@@ -205,5 +261,5 @@ def _by_id(campaign: Campaign) -> str:
 
 
 def _campaign(row: Any) -> Campaign:
-    fields = {k: v for k, v in row.items() if k != "status_rank"}
+    fields = {k: v for k, v in row.items() if k not in ("status_rank", "changed_xid")}
     return Campaign(**fields)

@@ -1,6 +1,7 @@
 """SQLAlchemy tables of the metrics database (changed only through alembic migrations)."""
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     Column,
@@ -13,9 +14,18 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    text,
 )
 
 metadata = MetaData()
+
+#: The writing transaction's id: the view reads the rows changed since its last snapshot's xmin.
+CHANGED_XID = text("(pg_current_xact_id()::text::bigint)")
+
+
+def _changed_xid() -> Column[int]:
+    return Column("changed_xid", BigInteger, nullable=False, server_default=CHANGED_XID, index=True)
+
 
 #: One row per participant seen (registered, or paid for before its registration arrived).
 participants = Table(
@@ -30,6 +40,10 @@ participants = Table(
     Column("campaign_id", Text, nullable=False, server_default=""),
     Column("paid_through", Integer),
     Column("registered_on", Date),
+    # The staircase of the paid-through month: from steps_paid_on[i] on, paid through
+    # steps_paid_through[i]. A past day's paid-through month is the last step on or before it.
+    Column("steps_paid_on", ARRAY(Date), nullable=False, server_default="{}"),
+    Column("steps_paid_through", ARRAY(Integer), nullable=False, server_default="{}"),
 )
 
 #: One row per contribution applied: its id makes a redelivered payment change nothing.
@@ -63,6 +77,7 @@ campaigns = Table(
     Column("held_from", Date),
     Column("held_to", Date),
     Column("headcount", Integer),
+    _changed_xid(),
 )
 
 #: Targets set over the API; they override the packaged configuration.
@@ -74,5 +89,63 @@ targets = Table(
     Column("participants", Integer, nullable=False),
     Column("measure", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    _changed_xid(),
     PrimaryKeyConstraint("branch", "year"),
+)
+
+# The count tables. Each row is one Kafka partition's share ("part"), written only by the instance
+# folding that partition, so instances never wait on each other's row locks; reads sum the parts.
+
+#: Participants by branch, segment, campaign, registered or not, and paid-through month (-1: never).
+coverage_counts = Table(
+    "coverage_counts",
+    metadata,
+    Column("part", Integer, nullable=False),
+    Column("branch", Text, nullable=False),
+    Column("segment", Text, nullable=False),
+    Column("campaign_id", Text, nullable=False),
+    Column("registered", Boolean, nullable=False),
+    Column("paid_through", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    _changed_xid(),
+    PrimaryKeyConstraint("part", "branch", "segment", "campaign_id", "registered", "paid_through"),
+)
+
+#: Registrations by branch and year of the registration day.
+registration_years = Table(
+    "registration_years",
+    metadata,
+    Column("part", Integer, nullable=False),
+    Column("branch", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    _changed_xid(),
+    PrimaryKeyConstraint("part", "branch", "year"),
+)
+
+#: Contributions and rupiah by branch, payer type and campaign.
+contribution_totals = Table(
+    "contribution_totals",
+    metadata,
+    Column("part", Integer, nullable=False),
+    Column("branch", Text, nullable=False),
+    Column("payer_type", Text, nullable=False),
+    Column("campaign_id", Text, nullable=False),
+    Column("contributions", BigInteger, nullable=False),
+    Column("rupiah", BigInteger, nullable=False),
+    _changed_xid(),
+    PrimaryKeyConstraint("part", "branch", "payer_type", "campaign_id"),
+)
+
+#: Registrations and contributions per branch per day (read on request, not followed by the view).
+daily_totals = Table(
+    "daily_totals",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("branch", Text, nullable=False),
+    Column("part", Integer, nullable=False),
+    Column("registrations", BigInteger, nullable=False),
+    Column("contributions", BigInteger, nullable=False),
+    Column("rupiah", BigInteger, nullable=False),
+    PrimaryKeyConstraint("day", "branch", "part"),
 )

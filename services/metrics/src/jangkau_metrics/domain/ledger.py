@@ -1,4 +1,4 @@
-"""Contributions received: counts and amounts, by branch and payer, campaign and day."""
+"""Contributions received: counts and rupiah amounts, by branch, payer type and campaign, and by day."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -8,7 +8,7 @@ from uuid import UUID
 
 
 class Contribution(NamedTuple):
-    """One payment, as far as the counts need it."""
+    """One payment, as far as the counts need it (the fields are the contributions table's columns)."""
 
     contribution_id: UUID
     participant_id: UUID
@@ -21,53 +21,55 @@ class Contribution(NamedTuple):
 
 
 class LedgerKey(NamedTuple):
-    """What contributions are summed by (a tuple: cheap to hash)."""
+    """What contribution totals are kept by."""
 
     branch: str
     payer_type: str
     campaign_id: str
-    paid_on: date
 
 
 @dataclass
 class Ledger:
-    """Contribution counts and rupiah amounts; also kept pre-summed for cheap scrapes."""
+    """Contribution totals: how many, and how many rupiah, per key."""
 
     count: Counter[LedgerKey] = field(default_factory=Counter)
     amount: Counter[LedgerKey] = field(default_factory=Counter)
-    by_branch_payer: Counter[tuple[str, str]] = field(default_factory=Counter)
-    amount_by_branch_payer: Counter[tuple[str, str]] = field(default_factory=Counter)
-    by_campaign: Counter[str] = field(default_factory=Counter)
-    amount_by_campaign: Counter[str] = field(default_factory=Counter)
-    by_branch_day: Counter[tuple[str, date]] = field(default_factory=Counter)
-    amount_by_branch_day: Counter[tuple[str, date]] = field(default_factory=Counter)
 
     def add(self, key: LedgerKey, *, count: int, amount: int) -> None:
         """Add ``count`` contributions worth ``amount`` rupiah under ``key``."""
         self.count[key] += count
         self.amount[key] += amount
-        branch_payer = (key.branch, key.payer_type)
-        self.by_branch_payer[branch_payer] += count
-        self.amount_by_branch_payer[branch_payer] += amount
-        if key.campaign_id:
-            self.by_campaign[key.campaign_id] += count
-            self.amount_by_campaign[key.campaign_id] += amount
-        branch_day = (key.branch, key.paid_on)
-        self.by_branch_day[branch_day] += count
-        self.amount_by_branch_day[branch_day] += amount
 
-    def record(self, contribution: Contribution) -> None:
-        """Count one new contribution (call only after its commit)."""
-        key = LedgerKey(
-            contribution.branch, contribution.payer_type, contribution.campaign_id, contribution.paid_on
-        )
-        self.add(key, count=1, amount=contribution.amount)
+    def by_branch_payer(self) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+        """Counts and amounts per (branch, payer type)."""
+        count: Counter[tuple[str, str]] = Counter()
+        amount: Counter[tuple[str, str]] = Counter()
+        for key, n in self.count.items():
+            count[(key.branch, key.payer_type)] += n
+            amount[(key.branch, key.payer_type)] += self.amount[key]
+        return count, amount
 
-    def cell_by_cell(self) -> dict[str, int]:
-        """Every count and amount under a readable name, to compare two stores exactly."""
-        flat: dict[str, int] = {}
-        for key in sorted(self.count):
-            name = f"{key.branch}/{key.payer_type}/{key.campaign_id or '-'}/{key.paid_on}"
-            flat[f"{name} contributions"] = self.count[key]
-            flat[f"{name} rupiah"] = self.amount[key]
-        return {name: n for name, n in flat.items() if n}
+    def by_campaign(self) -> tuple[Counter[str], Counter[str]]:
+        """Counts and amounts per campaign ("" is no campaign and is left out)."""
+        count: Counter[str] = Counter()
+        amount: Counter[str] = Counter()
+        for key, n in self.count.items():
+            if key.campaign_id:
+                count[key.campaign_id] += n
+                amount[key.campaign_id] += self.amount[key]
+        return count, amount
+
+
+@dataclass
+class Receipts:
+    """New contributions of one batch, as the count tables take them: totals and per branch and day."""
+
+    totals: Ledger = field(default_factory=Ledger)
+    days: Counter[tuple[str, date]] = field(default_factory=Counter)
+    day_amounts: Counter[tuple[str, date]] = field(default_factory=Counter)
+
+    def record(self, c: Contribution) -> None:
+        """Count one new contribution."""
+        self.totals.add(LedgerKey(c.branch, c.payer_type, c.campaign_id), count=1, amount=c.amount)
+        self.days[(c.branch, c.paid_on)] += 1
+        self.day_amounts[(c.branch, c.paid_on)] += c.amount

@@ -93,14 +93,3 @@ def targets(snapshot: Snapshot, *, year: int | None = None) -> list[TargetRow]:
         share = target.achieved(actual)
         rows.append(TargetRow(branch, target_year, target.measure, target.participants, actual, share))
     return rows
-
-
-def daily(snapshot: Snapshot, *, start: date, end: date, branch: str | None = None) -> list[DayRow]:
-    """Registrations and contributions per branch per day between ``start`` and ``end`` inclusive."""
-    ledger, regs = snapshot.ledger, snapshot.coverage.registrations_per_day
-    keys = {k for k in (*regs, *ledger.by_branch_day) if start <= k[1] <= end}
-    return [
-        DayRow(b, d, regs[(b, d)], ledger.by_branch_day[(b, d)], ledger.amount_by_branch_day[(b, d)])
-        for b, d in sorted(keys, key=lambda k: (k[1], k[0]))
-        if branch is None or b == branch
-    ]

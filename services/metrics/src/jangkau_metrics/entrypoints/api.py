@@ -12,14 +12,17 @@ from jangkau_metrics import service
 from jangkau_metrics.bootstrap import Metrics
 from jangkau_metrics.domain import reports
 from jangkau_metrics.domain.reports import Grouping
+from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.targets import Measure, Target
 
-HISTORY_HELP = (
-    "false (default): today's paid-through months evaluated on as_of, from memory (exact for today"
-    " and future days). true: rebuilt from the database as it stood on as_of (registered by then,"
-    " paid by then); a full scan, for past days."
-)
-AsOf = Annotated[date | None, Query(description="Day the states are computed for (default: today).")]
+AsOf = Annotated[
+    date | None,
+    Query(
+        description="Day the figures are for (default: today). A past day gives what was true then:"
+        " participants registered by that day, paid through what they had paid by that day. A future"
+        " day gives today's participants in the state they reach by then if nobody pays."
+    ),
+]
 
 
 class CoverageRow(BaseModel):
@@ -40,7 +43,7 @@ class CoverageRow(BaseModel):
 class CoverageReport(BaseModel):
     """Coverage grouped one way on one day."""
 
-    as_of: date
+    as_of: date = Field(description="The day these figures are for.")
     by: Grouping
     branch: str | None = Field(description="Branch the rows are limited to, if any.")
     rows: list[CoverageRow]
@@ -105,23 +108,24 @@ class CampaignRow(CoverageRow):
 
 
 def router(metrics: Metrics) -> APIRouter:
-    """Routes of the JSON API, reading the service's snapshot."""
+    """Routes of the JSON API: the view of the counts for today and later, the store for past days."""
     api = APIRouter(prefix="/v1", tags=["coverage"])
-    snap = metrics.snapshot
+
+    async def counts_on(day: date, *, branch: str | None = None, villages: bool = False) -> Snapshot:
+        return await service.counts_on(
+            day,
+            today=metrics.clock(),
+            branch=branch,
+            villages=villages,
+            store=metrics.store,
+            view=metrics.view,
+        )
 
     @api.get("/coverage", response_model=CoverageReport)
-    async def coverage(
-        by: Grouping = "branch",
-        as_of: AsOf = None,
-        branch: str | None = None,
-        history: Annotated[bool, Query(description=HISTORY_HELP)] = False,
-    ) -> Any:
-        """Participants by state, grouped by branch, region, village, segment or campaign."""
+    async def coverage(by: Grouping = "branch", as_of: AsOf = None, branch: str | None = None) -> Any:
+        """Participants by state, grouped by branch, region, village, segment or campaign, on a day."""
         day = as_of or metrics.clock()
-        source = snap
-        if history:
-            source = await metrics.store.history(day)
-            source.plan = snap.plan
+        source = await counts_on(day, branch=branch, villages=by == "village")
         rows = reports.coverage(source, day=day, by=by, branch=branch)
         return {"as_of": day, "by": by, "branch": branch, "rows": [asdict(r) for r in rows]}
 
@@ -129,9 +133,10 @@ def router(metrics: Metrics) -> APIRouter:
     async def regions(as_of: AsOf = None) -> Any:
         """Regional offices' coverage, with the share of their informal workforce that is active."""
         day = as_of or metrics.clock()
-        by_region = {r.key: r for r in reports.coverage(snap, day=day, by="region")}
+        source = await counts_on(day)
+        by_region = {r.key: r for r in reports.coverage(source, day=day, by="region")}
         out = []
-        for region in snap.plan.regions:
+        for region in source.plan.regions:
             row = by_region.get(region.code) or reports.CoverageRow.empty(region.code)
             workforce = region.informal_workforce
             share = row.active / workforce if workforce else None
@@ -156,23 +161,26 @@ def router(metrics: Metrics) -> APIRouter:
         """Registrations and contributions per branch per day."""
         last = end or metrics.clock()
         first = start or last - timedelta(days=30)
-        return [asdict(r) for r in reports.daily(snap, start=first, end=last, branch=branch)]
+        rows = await metrics.store.daily(start=first, end=last, branch=branch)
+        return [DayRow(branch=b, day=d, registrations=r, contributions=c, rupiah=a) for b, d, r, c, a in rows]
 
     @api.get("/campaigns", response_model=list[CampaignRow])
     async def campaigns(as_of: AsOf = None) -> Any:
-        """Campaign scorecards: plan, registrations brought, and whether those people still pay."""
+        """Campaign scorecards on a day: plan, registrations brought, and whether those people still pay."""
         day = as_of or metrics.clock()
-        rows = {r.key: r for r in reports.coverage(snap, day=day, by="campaign")}
+        source = await counts_on(day)
+        rows = {r.key: r for r in reports.coverage(source, day=day, by="campaign")}
+        paid, rupiah = source.ledger.by_campaign()
         out = []
-        for c in sorted(snap.campaigns.values(), key=lambda c: c.campaign_id):
+        for c in sorted(source.campaigns.values(), key=lambda c: c.campaign_id):
             row = rows.get(c.campaign_id) or reports.CoverageRow.empty(c.campaign_id)
             out.append(
                 asdict(row)
                 | asdict(c)
                 | {
                     "first_payments": row.registered - row.never_paid,
-                    "contributions": snap.ledger.by_campaign[c.campaign_id],
-                    "rupiah": snap.ledger.amount_by_campaign[c.campaign_id],
+                    "contributions": paid[c.campaign_id],
+                    "rupiah": rupiah[c.campaign_id],
                 }
             )
         return out
@@ -180,7 +188,7 @@ def router(metrics: Metrics) -> APIRouter:
     @api.get("/targets", response_model=list[TargetRow], tags=["targets"])
     async def targets(year: int | None = None) -> Any:
         """Annual targets per branch and how far each is reached."""
-        return [asdict(r) for r in reports.targets(snap, year=year)]
+        return [asdict(r) for r in reports.targets(metrics.snapshot, year=year)]
 
     @api.put(
         "/targets/{branch}/{year}",
@@ -200,8 +208,8 @@ def router(metrics: Metrics) -> APIRouter:
         """Set (or replace) a branch's target for a year."""
         target = Target(branch, year, body.participants, body.measure)
         _require_admin(request, metrics)
-        await service.set_target(target, store=metrics.store, snapshot=snap)
-        return next(asdict(r) for r in reports.targets(snap, year=year) if r.branch == branch)
+        await service.set_target(target, store=metrics.store, view=metrics.view)
+        return next(asdict(r) for r in reports.targets(metrics.snapshot, year=year) if r.branch == branch)
 
     return api
 

@@ -6,14 +6,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
 import structlog
-from aiokafka import ConsumerRebalanceListener
 from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy.exc import DBAPIError
 
 from jangkau_metrics import service
 from jangkau_metrics.adapters.sql import ConcurrentInsert
 from jangkau_metrics.config import MetricsSettings
-from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.ports import CoverageStore
 from jangkau_shared import topics
 from jangkau_shared.deadletter import (
@@ -69,19 +67,13 @@ def consumer_groups(settings: MetricsSettings) -> dict[str, list[str]]:
 
 
 UseCase = Callable[..., Awaitable[service.Outcome]]
-Reload = Callable[..., Awaitable[None]]
 
 
 class Backoff:
-    """Growing pauses after consecutive transient failures, so a redelivery is not a hot loop.
+    """Growing pauses after consecutive transient failures, so a redelivery is not a hot loop."""
 
-    ``stale`` is set after a failure: the commit may have happened without the in-memory counts
-    moving (an error after COMMIT), so counts that move by deltas are reloaded before going on.
-    """
-
-    def __init__(self, max_seconds: float, *, reload: Reload | None = None) -> None:
-        self.max_seconds, self.failures, self.reload = max_seconds, 0, reload
-        self.stale = False
+    def __init__(self, max_seconds: float) -> None:
+        self.max_seconds, self.failures = max_seconds, 0
 
     async def pause(self) -> None:
         """Wait longer each time, up to ``max_seconds``."""
@@ -93,41 +85,14 @@ class Backoff:
         self.failures = 0
 
 
-class ReloadOnReassignment(ConsumerRebalanceListener):  # type: ignore[misc]
-    """After a rebalance, reload the counts: another instance may have committed batches meanwhile.
-
-    The first assignment is skipped (the counts were just loaded at start). A reload that fails
-    leaves the counts marked stale, to be reloaded before the next batch.
-    """
-
-    def __init__(self, metrics: "Metrics", backoff: Backoff) -> None:
-        self._metrics, self._backoff, self._assignments = metrics, backoff, 0
-
-    async def on_partitions_revoked(self, revoked: object) -> None:
-        """Nothing to do: batches are acknowledged only after their commit."""
-
-    async def on_partitions_assigned(self, assigned: object) -> None:
-        """Reload participant counts from the store (not on the first assignment)."""
-        self._assignments += 1
-        if self._assignments == 1 or self._backoff.reload is None:
-            return
-        try:
-            await self._backoff.reload(store=self._metrics.store, snapshot=self._metrics.snapshot)
-        except TRANSIENT as err:
-            self._backoff.stale = True
-            log.warning("reload_after_rebalance_failed", error=type(err).__name__)
-
-
 def subscribe(metrics: "Metrics") -> None:
     """Attach the two metrics consumers (participants, campaigns) to the service's broker."""
     settings = metrics.settings
-    participants = Backoff(settings.retry_max_seconds, reload=service.reload_participant_counts)
-    campaigns = Backoff(settings.retry_max_seconds)
+    participants, campaigns = Backoff(settings.retry_max_seconds), Backoff(settings.retry_max_seconds)
 
     @metrics.broker.subscriber(
         *(settings.topic(t) for t in PARTICIPANT_TOPICS),
         **batch_subscription(group_id=settings.consumer_group, max_records=settings.batch_max_records),
-        listener=ReloadOnReassignment(metrics, participants),
     )
     async def on_participant_events(message: KafkaMessage) -> None:
         """Apply registrations and payments; acknowledged only after the database commit."""
@@ -158,17 +123,14 @@ async def handle(
     good, bad = decode_batch(records, accept=accept)
     started = time.perf_counter()
     try:
-        if backoff.stale and backoff.reload is not None:
-            await backoff.reload(store=metrics.store, snapshot=metrics.snapshot)
-        backoff.stale = False
-        outcome = await apply(use_case, good, store=metrics.store, snapshot=metrics.snapshot)
+        outcome = await apply(use_case, good, store=metrics.store)
     except TRANSIENT as err:
-        backoff.stale = True
         metrics.stats.retries[consumer] += 1
         log.warning("batch_retry", consumer=consumer, error=type(err).__name__, detail=str(err)[:300])
         await backoff.pause()
         raise
     backoff.reset()
+    await metrics.refresh_after_commit()  # this instance serves its own commit before it counts the batch
     for rejected in [*bad, *outcome.rejected]:
         await dead_letter(metrics.broker, rejected, consumer=metrics.settings.consumer_group)
         metrics.stats.count_dead_lettered(rejected.record.topic)
@@ -178,10 +140,8 @@ async def handle(
     metrics.stats.count_batch(consumer, time.perf_counter() - started)
 
 
-async def apply(
-    use_case: UseCase, events: Sequence[Decoded], *, store: CoverageStore, snapshot: Snapshot
-) -> service.Outcome:
+async def apply(use_case: UseCase, events: Sequence[Decoded], *, store: CoverageStore) -> service.Outcome:
     """Run a use case on the decoded events (nothing to do for an all-bad batch)."""
     if not events:
         return service.Outcome()
-    return await use_case(events, store=store, snapshot=snapshot)
+    return await use_case(events, store=store)

@@ -13,7 +13,7 @@ from jangkau_metrics.adapters.lag import partitions_of
 from jangkau_metrics.adapters.sql import SqlCoverageStore
 from jangkau_metrics.bootstrap import MIGRATIONS
 from jangkau_metrics.config import MetricsSettings
-from jangkau_metrics.domain.snapshot import Snapshot, differences
+from jangkau_metrics.domain.snapshot import differences
 from jangkau_metrics.entrypoints.consumer import (
     CAMPAIGN_EVENTS,
     PARTICIPANT_EVENTS,
@@ -46,12 +46,12 @@ async def replay(settings: MetricsSettings, *, into: str, max_records: int = 200
     try:
         await db.upgrade(fresh, MIGRATIONS)
         store = SqlCoverageStore(fresh)
-        if (await store.load()).cell_by_cell():
+        if await store.fingerprint():
             raise NotEmpty("the store to replay into is not empty; give a new database")
         report = ReplayReport()
         await _consume(settings, store, report, max_records=max_records)
-        live_cells = (await SqlCoverageStore(live).load()).cell_by_cell()
-        report.differences = differences(live_cells, (await store.load()).cell_by_cell())
+        live_cells = await SqlCoverageStore(live).fingerprint()
+        report.differences = differences(live_cells, await store.fingerprint())
         return report
     finally:
         await fresh.dispose()
@@ -74,12 +74,11 @@ async def _consume(
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         report.end_offsets = {f"{tp.topic}:{tp.partition}": n for tp, n in sorted(ends.items())}
-        snapshot = Snapshot()
         pending = {tp for tp in partitions if await consumer.position(tp) < ends[tp]}
         while pending:
             batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=max_records)
             records = [r for tp, rs in batch.items() for r in rs if r.offset < ends[tp]]
-            await _apply(records, store, snapshot, report, settings)
+            await _apply(records, store, report, settings)
             pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
     finally:
         await consumer.stop()
@@ -97,7 +96,6 @@ async def _partitions(settings: MetricsSettings) -> list[TopicPartition]:
 async def _apply(
     records: Sequence[Record],
     store: SqlCoverageStore,
-    snapshot: Snapshot,
     report: ReplayReport,
     settings: MetricsSettings,
 ) -> None:
@@ -112,5 +110,5 @@ async def _apply(
         report.events += len(part)
         report.rejected += len(bad)
         if good:
-            outcome = await use_case(good, store=store, snapshot=snapshot)
+            outcome = await use_case(good, store=store)
             report.rejected += len(outcome.rejected)

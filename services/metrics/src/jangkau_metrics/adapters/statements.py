@@ -1,0 +1,174 @@
+"""SQL of the metrics store, written out: set-based statements over arrays, one round trip each.
+
+They run on the asyncpg connection under SQLAlchemy's transaction: a batch moves thousands of
+rows, and asyncpg's records spare a Python object per cell (the profile in docs/performance.md).
+"""
+
+from typing import Final
+
+INSERT_CONTRIBUTIONS: Final = """
+    INSERT INTO contributions
+        (contribution_id, participant_id, branch, payer_type, campaign_id, paid_on, amount, paid_through)
+    SELECT * FROM unnest(
+        $1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::date[], $7::bigint[], $8::integer[])
+    ON CONFLICT DO NOTHING
+    RETURNING contribution_id
+"""
+
+LOCK_PARTICIPANTS: Final = """
+    SELECT participant_id, branch, village_code, segment, campaign_id, registered, registered_on,
+           paid_through, steps_paid_on, steps_paid_through
+    FROM participants WHERE participant_id = ANY($1::uuid[])
+    ORDER BY participant_id FOR UPDATE
+"""
+
+#: Inserts new participants and updates known ones (by the primary key's index, never a scan);
+#: answers how many rows were inserted (xmax = 0 marks a row this statement created). The
+#: staircases travel as array literals: unnest would flatten an array of arrays.
+UPSERT_PARTICIPANTS: Final = """
+    WITH written AS (
+        INSERT INTO participants
+            (participant_id, branch, village_code, segment, campaign_id, registered, registered_on,
+             paid_through, steps_paid_on, steps_paid_through)
+        SELECT id, branch, village, segment, campaign, registered, registered_on, paid_through,
+               days::date[], months::integer[]
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
+                    $7::date[], $8::integer[], $9::text[], $10::text[])
+             AS r(id, branch, village, segment, campaign, registered, registered_on, paid_through,
+                  days, months)
+        ON CONFLICT (participant_id) DO UPDATE SET
+            branch = excluded.branch, village_code = excluded.village_code, segment = excluded.segment,
+            campaign_id = excluded.campaign_id, registered = excluded.registered,
+            registered_on = excluded.registered_on, paid_through = excluded.paid_through,
+            steps_paid_on = excluded.steps_paid_on, steps_paid_through = excluded.steps_paid_through
+        RETURNING xmax = 0 AS inserted
+    )
+    SELECT count(*) FILTER (WHERE inserted) FROM written
+"""
+
+#: Every count table moved by the batch's deltas in one statement (each key once per table, sorted:
+#: rows are locked in one order). Data-modifying CTEs run to completion whether read or not.
+MOVE_COUNTS: Final = """
+    WITH cells AS (
+        INSERT INTO coverage_counts AS t
+            (part, branch, segment, campaign_id, registered, paid_through, n, changed_xid)
+        SELECT *, pg_current_xact_id()::text::bigint FROM unnest(
+            $1::integer[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::integer[], $7::bigint[])
+        ON CONFLICT (part, branch, segment, campaign_id, registered, paid_through)
+        DO UPDATE SET n = t.n + excluded.n, changed_xid = excluded.changed_xid
+    ), years AS (
+        INSERT INTO registration_years AS t (part, branch, year, n, changed_xid)
+        SELECT *, pg_current_xact_id()::text::bigint
+        FROM unnest($8::integer[], $9::text[], $10::integer[], $11::bigint[])
+        ON CONFLICT (part, branch, year)
+        DO UPDATE SET n = t.n + excluded.n, changed_xid = excluded.changed_xid
+    ), totals AS (
+        INSERT INTO contribution_totals AS t
+            (part, branch, payer_type, campaign_id, contributions, rupiah, changed_xid)
+        SELECT *, pg_current_xact_id()::text::bigint FROM unnest(
+            $12::integer[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::bigint[])
+        ON CONFLICT (part, branch, payer_type, campaign_id) DO UPDATE SET
+            contributions = t.contributions + excluded.contributions, rupiah = t.rupiah + excluded.rupiah,
+            changed_xid = excluded.changed_xid
+    )
+    INSERT INTO daily_totals AS t (day, branch, part, registrations, contributions, rupiah)
+    SELECT * FROM unnest(
+        $18::date[], $19::text[], $20::integer[], $21::bigint[], $22::bigint[], $23::bigint[])
+    ON CONFLICT (day, branch, part) DO UPDATE SET
+        registrations = t.registrations + excluded.registrations,
+        contributions = t.contributions + excluded.contributions, rupiah = t.rupiah + excluded.rupiah
+"""
+
+#: The oldest transaction still running when this read's snapshot was taken.
+SNAPSHOT_XMIN: Final = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+CHANGED_CELLS: Final = """
+    SELECT part, branch, segment, campaign_id, registered, paid_through, n
+    FROM coverage_counts WHERE changed_xid >= $1
+"""
+CHANGED_YEARS: Final = "SELECT part, branch, year, n FROM registration_years WHERE changed_xid >= $1"
+CHANGED_CONTRIBUTIONS: Final = """
+    SELECT part, branch, payer_type, campaign_id, contributions, rupiah
+    FROM contribution_totals WHERE changed_xid >= $1
+"""
+
+#: Registered participants per cell and paid-through month as they stood on $2 (NULL: today),
+#: of branch $1 (NULL: all). A past day's month is the last step of the staircase by that day.
+COVERAGE_ON: Final = """
+    SELECT branch, village_code, segment, campaign_id, month, count(*)
+    FROM (
+        SELECT branch, village_code, segment, campaign_id,
+               CASE WHEN $2::date IS NULL THEN paid_through
+                    ELSE (SELECT max(m) FROM unnest(steps_paid_on, steps_paid_through) AS s(d, m)
+                          WHERE d <= $2::date)
+               END AS month
+        FROM participants
+        WHERE registered AND ($1::text IS NULL OR branch = $1::text)
+          AND ($2::date IS NULL OR registered_on <= $2::date)
+    ) AS p
+    GROUP BY 1, 2, 3, 4, 5
+"""
+
+CAMPAIGN_CONTRIBUTIONS_ON: Final = """
+    SELECT campaign_id, count(*), sum(amount)::bigint FROM contributions
+    WHERE paid_on <= $1 AND campaign_id <> '' GROUP BY campaign_id
+"""
+
+DAILY: Final = """
+    SELECT branch, day, sum(registrations)::bigint, sum(contributions)::bigint, sum(rupiah)::bigint
+    FROM daily_totals
+    WHERE day BETWEEN $1 AND $2 AND ($3::text IS NULL OR branch = $3::text)
+    GROUP BY day, branch
+    HAVING sum(registrations) <> 0 OR sum(contributions) <> 0
+    ORDER BY day, branch
+"""
+
+#: What two stores must agree on, each query's last column the value (partitions summed).
+FINGERPRINT: Final = {
+    "participants": """
+        SELECT branch, village_code, segment, campaign_id, registered, registered_on, paid_through,
+               count(*) || ' ' || md5(string_agg(
+                   participant_id::text || steps_paid_on::text || steps_paid_through::text, ','
+                   ORDER BY participant_id))
+        FROM participants GROUP BY 1, 2, 3, 4, 5, 6, 7
+    """,
+    "contributions": """
+        SELECT branch, payer_type, campaign_id, paid_on, count(*) || ' ' || sum(amount)
+        FROM contributions GROUP BY 1, 2, 3, 4
+    """,
+    "cells": """
+        SELECT branch, segment, campaign_id, registered, paid_through, sum(n)
+        FROM coverage_counts GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
+    """,
+    "years": "SELECT branch, year, sum(n) FROM registration_years GROUP BY 1, 2 HAVING sum(n) <> 0",
+    "totals": """
+        SELECT branch, payer_type, campaign_id, sum(contributions) || ' ' || sum(rupiah)
+        FROM contribution_totals GROUP BY 1, 2, 3 HAVING sum(contributions) <> 0
+    """,
+    "days": """
+        SELECT day, branch, sum(registrations) || ' ' || sum(contributions) || ' ' || sum(rupiah)
+        FROM daily_totals GROUP BY 1, 2 HAVING sum(registrations) <> 0 OR sum(contributions) <> 0
+    """,
+}
+
+#: The count tables as they must be, derived from the participants and contributions themselves.
+DERIVED: Final = {
+    "cells": """
+        SELECT branch, segment, campaign_id, registered, coalesce(paid_through, -1), count(*)
+        FROM participants GROUP BY 1, 2, 3, 4, 5
+    """,
+    "years": """
+        SELECT branch, extract(year FROM registered_on)::int, count(*) FROM participants
+        WHERE registered AND registered_on IS NOT NULL GROUP BY 1, 2
+    """,
+    "totals": """
+        SELECT branch, payer_type, campaign_id, count(*) || ' ' || sum(amount)
+        FROM contributions GROUP BY 1, 2, 3
+    """,
+    "days": """
+        SELECT day, branch, coalesce(r.n, 0) || ' ' || coalesce(c.n, 0) || ' ' || coalesce(c.rupiah, 0)
+        FROM (SELECT registered_on AS day, branch, count(*) AS n FROM participants
+              WHERE registered AND registered_on IS NOT NULL GROUP BY 1, 2) AS r
+        FULL JOIN (SELECT paid_on AS day, branch, count(*) AS n, sum(amount) AS rupiah
+                   FROM contributions GROUP BY 1, 2) AS c USING (day, branch)
+    """,
+}
