@@ -39,7 +39,7 @@ def _needs_database(stack: RunningStack) -> dict[str, httpx.Response]:
     calls = {
         "registration": f"{stack.url('registration')}/v1/participants/{nobody}",
         "campaigns": f"{stack.url('campaigns')}/v1/campaigns/{nobody}",
-        "metrics": f"{stack.url('metrics')}/v1/coverage?history=true",
+        "metrics": f"{stack.url('metrics')}/v1/coverage?by=village",  # villages are read from the store
     }
     return {name: httpx.get(url, headers=headers, timeout=30) for name, url in calls.items()}
 
