@@ -2,6 +2,11 @@
 
 Usage: python deploy/demo_check.py --truth TRUTH.json --metrics http://127.0.0.1:8103 [--timeout 120]
 Exit status: 0 when every branch's counts match, 1 when they still differ at the timeout.
+
+Two things must match for each branch, as of the truth's day (``as_of``, else ``today``): the
+participants by state (``/v1/coverage``), and the registrations, payments and rupiah recorded up to
+that day (``/v1/timeseries``). The second tells that every event was counted, including the ones
+that do not move a state on that day (an older payment of someone paid further ahead since).
 """
 
 import argparse
@@ -14,6 +19,10 @@ from typing import Any
 import httpx
 
 STATES = ("registered", "never_paid", "active", "arrears_1", "arrears_2", "arrears_3", "lapsed")
+#: Ledger sums from /v1/timeseries and the truth's column for each.
+LEDGER = {"registrations": "registered", "contributions": "contributions", "rupiah": "amount"}
+#: Earlier than any registration date the services take.
+FIRST_DAY = "2000-01-01"
 
 
 def differences(truth: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
@@ -32,14 +41,54 @@ def differences(truth: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     return diffs
 
 
-def wait_for_truth(truth: dict[str, Any], metrics_url: str, timeout: float) -> list[str]:
-    """Poll /v1/coverage as of the truth's day until it matches or ``timeout`` passes."""
+def ledger_differences(truth: dict[str, Any], series: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Return one line per (branch, sum) of /v1/timeseries up to the truth's day that differs from it."""
+    diffs = []
+    for branch, rows in series.items():
+        expected = truth["branches"][branch]
+        for name, column in LEDGER.items():
+            got = sum(int(row.get(name, 0)) for row in rows if row.get("branch") == branch)
+            if got != expected[column]:
+                diffs.append(f"{branch} {name} up to {day_of(truth)}: expected {expected[column]}, got {got}")
+    return diffs
+
+
+def day_of(truth: dict[str, Any]) -> str:
+    """The day a truth document counts for (files written before ``as_of`` existed: ``today``)."""
+    return str(truth.get("as_of") or truth["today"])
+
+
+def current_differences(truth: dict[str, Any], client: httpx.Client, *, states: bool = True) -> list[str]:
+    """Ask the metrics service once; every way it differs from the truth (empty: equal).
+
+    ``states=False`` compares the ledger only: that alone tells that every event of the run is
+    counted, so a test can then assert the states of any day itself.
+    """
+    day = day_of(truth)
+    diffs = []
+    if states:
+        params = {"by": "branch", "as_of": day}
+        diffs = differences(
+            truth, client.get("/v1/coverage", params=params).raise_for_status().json()["rows"]
+        )
+    series = {
+        branch: client.get("/v1/timeseries", params={"branch": branch, "from": FIRST_DAY, "to": day})
+        .raise_for_status()
+        .json()
+        for branch in truth["branches"]
+        if branch != "total"
+    }
+    return diffs + ledger_differences(truth, series)
+
+
+def wait_for_truth(
+    truth: dict[str, Any], metrics_url: str, timeout: float, *, states: bool = True
+) -> list[str]:
+    """Poll the metrics service until it matches the truth or ``timeout`` passes; the last differences."""
     deadline = time.monotonic() + timeout
-    params = {"by": "branch", "as_of": truth["today"]}
     with httpx.Client(base_url=metrics_url, timeout=10) as client:
         while True:
-            rows = client.get("/v1/coverage", params=params).raise_for_status().json()["rows"]
-            diffs = differences(truth, rows)
+            diffs = current_differences(truth, client, states=states)
             if not diffs or time.monotonic() > deadline:
                 return diffs
             time.sleep(0.5)

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from e2e_stack import RunningStack
 from fault_kit import JAMBI_VILLAGE, campaign_counts, jambi_nik, jambi_worker
+from field_kit import JANGKAU, jangkau
 
-from support import REPO, wait_for
+from support import wait_for
 
 pytestmark = pytest.mark.e2e
 
-JANGKAU = str(REPO / ".venv" / "bin" / "jangkau")
 VILLAGE = JAMBI_VILLAGE  # Batanghari, branch jambi
 REGISTERED_ON = "2025-03-10"
 #: JKK 1 % of Rp 1,000,000 plus JKM Rp 6,800, per month, in 2025 (no discount in force).
@@ -55,18 +55,6 @@ def _payment(registration_client_id: str, campaign: str) -> dict[str, Any]:
         "paid_on": REGISTERED_ON,
         "campaign_id": campaign,
     }
-
-
-def jangkau(stack: RunningStack, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the command to completion, as a user at a terminal would."""
-    return subprocess.run(
-        [JANGKAU, *args],
-        env={**stack.cli_env, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _no_traceback(done: subprocess.CompletedProcess[str]) -> None:

@@ -11,27 +11,17 @@ import httpx
 import pytest
 from e2e_stack import RunningStack
 from fault_kit import jambi_worker
+from field_kit import SESETAN_2017, replay
 
 from support import REPO, eventually, panel_queries
 
 pytestmark = pytest.mark.e2e
 
-#: Fixed so that re-runs against a kept stack replay the same client ids (stored once).
-SCENARIO = ("sesetan-2017", "--scale", "0.05", "--seed", "2017")
-
 
 @pytest.fixture(scope="module")
 def sesetan_truth(running_stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    truth = tmp_path_factory.mktemp("sim") / "truth.json"
-    done = subprocess.run(
-        [str(REPO / ".venv/bin/jangkau"), "simulate", *SCENARIO, "--truth", str(truth)],
-        env=running_stack.cli_env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    # Fixed scale and seed: re-runs against a kept stack replay the same client ids (stored once).
+    truth = replay(running_stack, SESETAN_2017, tmp_path_factory.mktemp("sim") / "truth.json")
     # Ops set this year's target, so the "against target" panels have something to compare.
     year = datetime.now(UTC).year
     target = httpx.put(
@@ -49,7 +39,7 @@ def sesetan_truth(running_stack: RunningStack, tmp_path_factory: pytest.TempPath
         timeout=30,
     )
     assert fresh.status_code == 201, fresh.text
-    return json.loads(truth.read_text())
+    return truth
 
 
 def jambi_worker_today() -> dict[str, object]:

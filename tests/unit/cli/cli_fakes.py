@@ -1,4 +1,5 @@
-"""A fake registration API on httpx.MockTransport: dedupes by client id, counts what it receives."""
+"""Fake registration and metrics APIs on httpx.MockTransport: they answer like the services and keep
+every request, so a test can tell what the command asked (which day, which branch)."""
 
 import uuid
 from collections import Counter
@@ -19,6 +20,7 @@ class FakeRegistry:
         self.answers: dict[str, dict[str, Any]] = {}
         self.by_nik: dict[str, str] = {}
         self.participants: dict[str, dict[str, Any]] = {}
+        self.requests: list[httpx.Request] = []
 
     def transport(self) -> httpx.MockTransport:
         """The transport to give the client."""
@@ -26,6 +28,7 @@ class FakeRegistry:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Route one request."""
+        self.requests.append(request)
         if self.status is not None:
             return httpx.Response(self.status, json={"title": "no", "detail": "token not accepted"})
         path = request.url.path
@@ -98,3 +101,65 @@ class FakeRegistry:
             }
         self.answers[str(item["client_id"])] = answer
         return answer
+
+
+#: Participants by state in the fake metrics' rows.
+STATES = {
+    "registered": 4600,
+    "never_paid": 600,
+    "active": 1200,
+    "arrears_1": 300,
+    "arrears_2": 200,
+    "arrears_3": 100,
+    "lapsed": 2200,
+}
+
+
+class FakeMetrics:
+    """Just enough of the metrics JSON API for `jangkau status`, answering for the day it is asked.
+
+    Without ``as_of`` it answers for its own clock's day (``clock_day``), as the service does.
+    Its target's ``achieved`` is measured on that clock day, like the service's, so a command that
+    shows it for another day shows a wrong figure. ``extras=False``: only coverage by branch.
+    """
+
+    def __init__(
+        self, *, measure: str = "registered", extras: bool = True, clock_day: str = "2026-11-23"
+    ) -> None:
+        self.measure, self.extras, self.clock_day = measure, extras, clock_day
+        self.requests: list[httpx.Request] = []
+
+    def transport(self) -> httpx.MockTransport:
+        """The transport to give the client."""
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Route one request."""
+        self.requests.append(request)
+        query, path = request.url.params, request.url.path
+        day = query.get("as_of") or self.clock_day
+        if path == "/v1/coverage" and query.get("by") == "branch":
+            rows = [{"key": "denpasar", **STATES}, {"key": "jambi", **STATES, "registered": 1}]
+            return httpx.Response(200, json={"as_of": day, "by": "branch", "rows": rows})
+        if not self.extras:
+            return httpx.Response(404, json={"detail": "Not Found"})
+        if path == "/v1/coverage":
+            return httpx.Response(200, json={"as_of": day, "rows": [{"key": "51.71.01.1003", **STATES}]})
+        if path == "/v1/targets":
+            target = {"branch": "denpasar", "year": int(query["year"]), "target": 23_000, "actual": 9_200}
+            return httpx.Response(200, json=[target | {"achieved": 0.4, "measure": self.measure}])
+        if path == "/v1/timeseries":
+            return httpx.Response(
+                200, json=self._series(query.get("from"), query.get("to") or self.clock_day)
+            )
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    @staticmethod
+    def _series(first: str | None, last: str) -> list[dict[str, Any]]:
+        """Denpasar's movement: 12 registrations on 2 January of the day's year, and some on the last day."""
+        movement = {"branch": "denpasar", "registrations": 5, "contributions": 30, "rupiah": 504_000}
+        rows = [{**movement, "day": last}]
+        january = f"{last[:4]}-01-02"
+        if first is not None and first <= january < last:
+            rows.insert(0, {**movement, "day": january, "registrations": 12, "contributions": 0, "rupiah": 0})
+        return rows

@@ -1,11 +1,12 @@
 """The commands as a user runs them: clear errors and exit codes, never a stack trace."""
 
+from datetime import date
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
-from cli_fakes import FakeRegistry
+from cli_fakes import FakeMetrics, FakeRegistry
 from typer.testing import CliRunner
 
 from jangkau_cli.context import use_transport
@@ -136,51 +137,128 @@ def test_sync_exits_one_and_points_at_the_report_when_lines_are_rejected(tmp_pat
     assert "q.jsonl.results.csv" in result.output
 
 
-def _metrics(request: httpx.Request) -> httpx.Response:
-    """The metrics JSON API as it answers today."""
-    query, path = request.url.params, request.url.path
-    row = {"registered": 4600, "never_paid": 600, "active": 1200, "arrears_1": 300, "arrears_2": 200}
-    row |= {"arrears_3": 100, "lapsed": 2200}
-    if path == "/v1/coverage" and query["by"] == "branch":
-        rows = [{"key": "denpasar", **row}, {"key": "jambi", **row, "registered": 1}]
-        return httpx.Response(200, json={"as_of": "2026-11-23", "by": "branch", "rows": rows})
-    if path == "/v1/coverage":
-        return httpx.Response(200, json={"as_of": "2026-11-23", "rows": [{"key": "51.71.01.1003", **row}]})
-    if path == "/v1/targets":
-        target = {"branch": "denpasar", "year": 2026, "target": 22964, "actual": 4600, "achieved": 0.2}
-        return httpx.Response(200, json=[target])
-    if path == "/v1/timeseries":
-        day = {
-            "branch": "denpasar",
-            "day": "2026-11-23",
-            "registrations": 12,
-            "contributions": 30,
-            "rupiah": 1,
-        }
-        return httpx.Response(200, json=[day])
-    return httpx.Response(404, json={"detail": "Not Found"})
+def _asked_days(fake: FakeMetrics) -> dict[str, str | None]:
+    """What each request to the metrics service named as its day (None: it named none)."""
+    asked: dict[str, str | None] = {}
+    for request in fake.requests:
+        query = request.url.params
+        name = request.url.path + (f"?by={query['by']}" if "by" in query else "")
+        asked[name] = query.get("as_of") or query.get("to") or query.get("year")
+    return asked
 
 
-def test_status_shows_states_target_movement_and_villages_of_the_branch() -> None:
-    with use_transport(httpx.MockTransport(_metrics)):
+def test_status_shows_states_target_movement_and_villages_of_the_branch_today() -> None:
+    fake = FakeMetrics()
+    with use_transport(fake.transport()):
         result = runner.invoke(app, ["status", "--branch", "denpasar"], env={"COLUMNS": "200"})
 
+    today = date.today().isoformat()
     assert result.exit_code == 0, result.output
     assert "4,600" in result.output
-    assert "22,964" in result.output
-    assert "20.0%" in result.output
-    assert "Today's movement" in result.output
+    assert "23,000" in result.output
+    assert "20.0%" in result.output  # 4,600 registered today of 23,000
+    assert f"Coverage of branch denpasar as of {today}" in result.output
+    assert f"Movement on {today}" in result.output
+    assert f"By village, as of {today}" in result.output
     assert "51.71.01.1003" in result.output
+    # The day is sent, never left to the service's clock (the fake's clock is on another day).
+    assert _asked_days(fake) == {
+        "/v1/coverage?by=branch": today,
+        "/v1/timeseries": today,
+        "/v1/targets": today[:4],
+        "/v1/coverage?by=village": today,
+    }
+
+
+def test_status_of_a_past_day_asks_for_that_day_and_labels_every_table_with_it() -> None:
+    fake = FakeMetrics()
+    with use_transport(fake.transport()):
+        result = runner.invoke(
+            app, ["status", "--branch", "denpasar", "--as-of", "2017-07-31"], env={"COLUMNS": "200"}
+        )
+
+    assert result.exit_code == 0, result.output
+    assert "Coverage of branch denpasar as of 2017-07-31" in result.output
+    assert "Movement on 2017-07-31" in result.output
+    assert "By village, as of 2017-07-31" in result.output
+    assert "share of the 2017 target reached by 2017-07-31" in result.output
+    assert "oday" not in result.output  # neither "Today" nor "today" labels a past day
+    assert set(_asked_days(fake).values()) == {"2017-07-31", "2017"}
+    series = next(r for r in fake.requests if r.url.path == "/v1/timeseries")
+    assert series.url.params["from"] == "2017-01-01"
+
+
+def test_status_json_gives_the_movement_of_the_day_and_the_coverage_reached_by_then() -> None:
+    fake = FakeMetrics(measure="new_registrations")
+    with use_transport(fake.transport()):
+        result = runner.invoke(app, ["status", "--branch", "denpasar", "--as-of", "2017-07-31", "--json"])
+
+    data = orjson.loads(result.output)
+    assert data["as_of"] == "2017-07-31"
+    assert data["movement"] == {"registrations": 5, "contributions": 30, "rupiah": 504_000}
+    assert "today" not in data
+    # New registrations of 2017 up to 31 July (12 + 5) of the 23,000 target; not the service's 40 %.
+    assert data["coverage"] == pytest.approx(17 / 23_000)
+
+
+def test_status_refuses_a_day_that_is_not_yyyy_mm_dd_before_asking_anything() -> None:
+    fake = FakeMetrics()
+    with use_transport(fake.transport()):
+        result = runner.invoke(app, ["status", "--branch", "denpasar", "--as-of", "31/07/2017"])
+
+    assert result.exit_code == ExitCode.USAGE
+    assert "--as-of must be a day, YYYY-MM-DD, not '31/07/2017'" in result.output
+    assert fake.requests == []
 
 
 def test_status_degrades_to_the_counts_when_the_extras_are_missing() -> None:
-    def counts_only(request: httpx.Request) -> httpx.Response:
-        if request.url.params.get("by") == "branch":
-            return _metrics(request)
-        return httpx.Response(404, json={"detail": "Not Found"})
-
-    with use_transport(httpx.MockTransport(counts_only)):
+    with use_transport(FakeMetrics(extras=False).transport()):
         result = runner.invoke(app, ["status", "--branch", "denpasar", "--json"])
 
     assert result.exit_code == 0, result.output
-    assert orjson.loads(result.output)["lapsed"] == 2200
+    data = orjson.loads(result.output)
+    assert data["lapsed"] == 2200
+    assert (data["target"], data["coverage"]) == (None, None)
+    assert "movement" not in data
+
+
+def test_participant_show_asks_for_the_day_it_shows_and_says_which() -> None:
+    fake = FakeRegistry()
+    with use_transport(fake.transport()):
+        runner.invoke(app, REGISTER)
+        pid = next(iter(fake.participants))
+        today = runner.invoke(app, ["participant", "show", pid], env={"COLUMNS": "200"})
+        past = runner.invoke(
+            app, ["participant", "show", pid, "--as-of", "2017-12-01"], env={"COLUMNS": "200"}
+        )
+
+    assert today.exit_code == past.exit_code == ExitCode.OK, today.output + past.output
+    asked = [r.url.params.get("as_of") for r in fake.requests if r.url.path.startswith("/v1/participants/")]
+    assert asked == [date.today().isoformat(), "2017-12-01"]
+    assert f"Participant {pid} as of {date.today().isoformat()}" in " ".join(today.output.split())
+    assert f"Participant {pid} as of 2017-12-01" in " ".join(past.output.split())
+
+
+def test_a_scorecard_and_the_leaderboard_ask_for_the_day_they_show_and_say_which() -> None:
+    asked: list[httpx.Request] = []
+
+    def campaigns(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        day = request.url.params["as_of"]
+        if request.url.path == "/v1/leaderboard":
+            standing = {"rank": 1, "name": "Sesetan Karnaval", "kind": "festival_booth", "registrations": 30}
+            return httpx.Response(200, json={"branch": "denpasar", "as_of": day, "standings": [standing]})
+        return httpx.Response(200, json={"campaign_id": "c-1", "as_of": day, "registrations": 30})
+
+    with use_transport(httpx.MockTransport(campaigns)):
+        card = runner.invoke(app, ["campaign", "scorecard", "c-1"], env={"COLUMNS": "200"})
+        board = runner.invoke(
+            app,
+            ["campaign", "leaderboard", "--branch", "denpasar", "--as-of", "2017-11-20"],
+            env={"COLUMNS": "200"},
+        )
+
+    assert card.exit_code == board.exit_code == ExitCode.OK, card.output + board.output
+    assert [r.url.params["as_of"] for r in asked] == [date.today().isoformat(), "2017-11-20"]
+    assert f"Scorecard of c-1 as of {date.today().isoformat()}" in " ".join(card.output.split())
+    assert "Leaderboard of denpasar as of 2017-11-20" in " ".join(board.output.split())

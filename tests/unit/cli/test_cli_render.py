@@ -78,3 +78,36 @@ def test_the_coverage_table_totals_arrears_and_shows_a_missing_target() -> None:
     summary = next(line for line in lines if "460" in line).split()
     assert summary == ["460", "107", "94", "3", "256", "—", "—"]
     assert "51.71.01.1003" in text
+
+
+def test_every_table_of_a_past_day_names_that_day_within_80_columns() -> None:
+    data = {
+        "branch": "denpasar",
+        "as_of": "2017-07-31",
+        "registered": 400,
+        "never_paid": 89,
+        "active": 80,
+        "arrears_1": 2,
+        "arrears_2": 4,
+        "arrears_3": 6,
+        "lapsed": 219,
+        "target": 22_964,
+        "coverage": 400 / 22_964,
+        "movement": {"registrations": 0, "contributions": 3, "rupiah": 50_400},
+        "villages": [{"village_code": "51.71.01.1003", "registered": 200, "never_paid": 40, "lapsed": 160}],
+    }
+
+    lines = _render(coverage_view("denpasar", data))
+
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    text = " ".join(" ".join(lines).split())
+    for title in (
+        "Coverage of branch denpasar as of 2017-07-31",
+        "Movement on 2017-07-31",
+        "By village, as of 2017-07-31",
+    ):
+        assert title in text
+    assert "coverage: share of the 2017 target reached by 2017-07-31" in text
+    assert "oday" not in text  # no "Today's movement" for a past day
+    assert "50,400" in text
+    assert ["400", "89", "80", "12", "219", "22,964", "1.7%"] in [line.split() for line in lines]

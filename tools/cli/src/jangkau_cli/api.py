@@ -143,33 +143,55 @@ def _optional(client: ApiClient, path: str, **params: Any) -> Any:
     return answer.body if 200 <= answer.status < 300 else None
 
 
-def coverage(services: Services, branch: str, as_of: str | None = None) -> dict[str, Any]:
-    """A branch's coverage from the metrics service: states, target, today's movement, villages.
+def coverage(services: Services, branch: str, as_of: str) -> dict[str, Any]:
+    """A branch's coverage on the day ``as_of`` (YYYY-MM-DD): states, target, that day's movement, villages.
 
-    Only the counts by state are required; the target, the day's movement and the villages are
-    added when the service answers them.
+    Every request names the day, so every figure is of that day: the participants registered by
+    then by their state then, the year's target and the share of it reached by then, what was
+    recorded on that day (``movement``), and the villages. Only the counts by state are required;
+    the rest is added when the service answers it.
     """
     client = services.metrics
     answer = client.get(COVERAGE, by="branch", branch=branch, as_of=as_of)
     report = client.ok(answer, f"coverage of branch {branch}")
     rows = [r for r in report.get("rows", []) if r.get("key") == branch]
-    day = str(report.get("as_of") or as_of or "")
+    day = str(report.get("as_of") or as_of)
     summary: dict[str, Any] = {"branch": branch, "as_of": day}
     summary |= {k: v for k, v in (rows[0] if rows else {"registered": 0}).items() if k != "key"}
-    targets = _optional(client, "/v1/targets", year=day[:4] or None) or []
+    year_so_far = _optional(
+        client, "/v1/timeseries", branch=branch, **{"from": f"{day[:4]}-01-01", "to": day}
+    )
+    if isinstance(year_so_far, list):
+        that_day = [r for r in year_so_far if r.get("day") == day]
+        summary["movement"] = {k: sum(int(r.get(k, 0)) for r in that_day) for k in _MOVEMENT}
+    targets = _optional(client, "/v1/targets", year=day[:4]) or []
     target: dict[str, Any] = next((t for t in targets if t.get("branch") == branch), {})
     # Shown as "—" when ops set no target for the branch this year, so the gap is visible.
-    summary |= {"target": target.get("target"), "coverage": target.get("achieved")}
-    series = _optional(client, "/v1/timeseries", branch=branch, **{"from": day or None, "to": day or None})
-    if series:
-        summary["today"] = {k: sum(int(r.get(k, 0)) for r in series) for k in _MOVEMENT}
-    villages = _optional(client, COVERAGE, by="village", branch=branch, as_of=day or None)
+    summary |= {"target": target.get("target"), "coverage": _reached(target, summary, year_so_far)}
+    villages = _optional(client, COVERAGE, by="village", branch=branch, as_of=day)
     if villages and villages.get("rows"):
         summary["villages"] = [{"village_code": r.pop("key", None), **r} for r in villages["rows"]]
     return summary
 
 
 _MOVEMENT = ("registrations", "contributions", "rupiah")
+
+
+def _reached(target: dict[str, Any], summary: dict[str, Any], year_so_far: Any) -> float | None:
+    """The share of the year's target reached by the summary's day (None: no target, or not known).
+
+    The service's ``achieved`` is measured on its own today; this is measured on the day shown:
+    the participants registered by then (measure ``registered``), or those registered from
+    1 January to then (measure ``new_registrations``, summed from the year's daily series).
+    """
+    goal = target.get("target")
+    if not isinstance(goal, int) or goal <= 0:
+        return None
+    if target.get("measure", "registered") == "registered":
+        return int(summary.get("registered", 0)) / goal
+    if target.get("measure") == "new_registrations" and isinstance(year_so_far, list):
+        return sum(int(r.get("registrations", 0)) for r in year_so_far) / goal
+    return None
 
 
 def plan_campaign(services: Services, body: dict[str, Any]) -> dict[str, Any]:
@@ -191,7 +213,7 @@ def list_campaigns(services: Services, **filters: Any) -> Any:
 
 
 def scorecard(services: Services, campaign_id: str, as_of: str | None = None) -> Any:
-    """Return what a campaign brought: registrations, first payments, still paying."""
+    """Return what a campaign brought by ``as_of``: registrations, first payments, still paying."""
     answer = services.campaigns.get(f"{CAMPAIGNS}/{campaign_id}/scorecard", as_of=as_of)
     return services.campaigns.ok(answer, f"scorecard of campaign {campaign_id}")
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import typer
 
 from jangkau_cli import api
-from jangkau_cli.context import Json, branch_or_default, console, handled, print_json, services
+from jangkau_cli.context import Json, branch_or_default, console, day_shown, handled, print_json, services
 from jangkau_cli.render import mapping_table, records_table, rows_of
 
 campaign_app = typer.Typer(
@@ -123,26 +123,35 @@ def list_(
 @handled
 def scorecard(
     campaign_id: Annotated[str, typer.Argument(help="Campaign id.")],
-    as_of: Annotated[str | None, typer.Option(help="As of this day, YYYY-MM-DD.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="As of this day, YYYY-MM-DD (default: today).")] = None,
     as_json: Json = False,
 ) -> None:
-    """What a campaign brought: registrations, first payments, and who is still paying.
+    """What a campaign brought by a day: registrations, first payments, and who is still paying.
 
     Example: `jangkau campaign scorecard 7d1e... --as-of 2017-11-20`
     """
-    _show(f"Scorecard of {campaign_id}", api.scorecard(services(), campaign_id, as_of), as_json)
+    day = day_shown(as_of)
+    card = api.scorecard(services(), campaign_id, day)
+    _show(f"Scorecard of {campaign_id} as of {_day_of(card, day)}", card, as_json)
 
 
 @campaign_app.command("leaderboard")
 @handled
 def leaderboard(
     branch: Annotated[str | None, typer.Option(help="Branch; default: your configured branch.")] = None,
-    as_of: Annotated[str | None, typer.Option(help="As of this day, YYYY-MM-DD.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="As of this day, YYYY-MM-DD (default: today).")] = None,
     as_json: Json = False,
 ) -> None:
-    """A branch's held and closed campaigns ranked by registrations, payers, then retention.
+    """A branch's held and closed campaigns ranked by registrations, payers, then retention, on a day.
 
     Example: `jangkau campaign leaderboard --branch denpasar`
     """
-    standings = api.leaderboard(services(), branch=branch_or_default(branch), as_of=as_of)
-    _show("Leaderboard (campaign ids: `jangkau campaign list`)", standings, as_json, LEADERBOARD_COLUMNS)
+    code, day = branch_or_default(branch), day_shown(as_of)
+    standings = api.leaderboard(services(), branch=code, as_of=day)
+    title = f"Leaderboard of {code} as of {_day_of(standings, day)} (ids: `jangkau campaign list`)"
+    _show(title, standings, as_json, LEADERBOARD_COLUMNS)
+
+
+def _day_of(answer: Any, asked: str) -> str:
+    """The day the service says it scored on, else the day asked."""
+    return str(answer.get("as_of") or asked) if isinstance(answer, dict) else asked

@@ -3,6 +3,7 @@
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import httpx
@@ -11,7 +12,7 @@ from rich.console import Console
 
 from jangkau_cli.api import Services
 from jangkau_cli.config import Settings, load_settings
-from jangkau_cli.errors import CliError, ConfigError
+from jangkau_cli.errors import CliError, ConfigError, ExitCode
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,6 +47,25 @@ def branch_or_default(branch: str | None) -> str:
     if not code:
         raise ConfigError("which branch? pass --branch denpasar or `jangkau config set branch denpasar`")
     return code
+
+
+def today() -> str:
+    """Today on this computer's calendar, YYYY-MM-DD: the field team's day."""
+    return date.today().isoformat()
+
+
+def day_shown(as_of: str | None, option: str = "--as-of") -> str:
+    """The day a command shows and sends to the services: ``as_of`` (checked), else today.
+
+    Commands always name the day in their requests, so a figure is never of a day the service
+    picked on its own clock, and every title can say which day it shows.
+    """
+    if as_of is None:
+        return today()
+    try:
+        return date.fromisoformat(as_of).isoformat()
+    except ValueError:
+        raise CliError(f"{option} must be a day, YYYY-MM-DD, not {as_of!r}", code=ExitCode.USAGE) from None
 
 
 def services(*, need_token: bool = True) -> Services:

@@ -2,7 +2,6 @@
 
 import os
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,11 +14,13 @@ from jangkau_cli.context import (
     Json,
     branch_or_default,
     console,
+    day_shown,
     err_console,
     handled,
     print_json,
     services,
     settings,
+    today,
 )
 from jangkau_cli.errors import ConfigError, ExitCode
 from jangkau_cli.progress import BarProgress
@@ -92,10 +93,6 @@ def settings_from_env(var: str) -> bool:
     return bool(os.environ.get(var))
 
 
-def _today() -> str:
-    return date.today().isoformat()
-
-
 @app.command(epilog="Exit codes: 0 stored, 1 rejected (see the message), 3-7 see `docs/field-teams.md`.")
 @handled
 def register(
@@ -130,7 +127,7 @@ def register(
         "programmes": [p.strip().upper() for p in programmes.split(",") if p.strip()],
         "income_bracket": income,
         "channel": channel,
-        "registered_on": registered_on or _today(),
+        "registered_on": registered_on or today(),
         "campaign_id": campaign,
     }
     _report(api.register(services(), {k: v for k, v in body.items() if v is not None}), as_json)
@@ -176,7 +173,7 @@ def pay(
         "payer_type": payer,
         "channel": channel,
         "campaign_id": campaign,
-        "paid_on": paid_on or _today(),
+        "paid_on": paid_on or today(),
     }
     _report(api.pay(svc, {k: v for k, v in body.items() if v is not None}), as_json)
 
@@ -201,18 +198,21 @@ def _report(result: api.ItemResult, as_json: bool) -> None:
 @handled
 def participant_show(
     participant_id: Annotated[str, typer.Argument(help="Participant id.")],
-    as_of: Annotated[str | None, typer.Option(help="State on this day, YYYY-MM-DD.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Day of the state, YYYY-MM-DD (default: today).")] = None,
     as_json: Json = False,
 ) -> None:
-    """Show a participant: branch, village, programmes, paid through, state.
+    """Show a participant: branch, village, programmes, paid through, and the state on a day.
+
+    The title says which day the state is of (today unless --as-of).
 
     Example: `jangkau participant show 3f2c9a7e-... --as-of 2017-12-01`
     """
-    data = api.participant(services(), participant_id, as_of)
+    day = day_shown(as_of)
+    data = api.participant(services(), participant_id, day)
     if as_json:
         print_json(data)
     else:
-        console.print(mapping_table(f"Participant {participant_id}", data))
+        console.print(mapping_table(f"Participant {participant_id} as of {data.get('as_of') or day}", data))
 
 
 @app.command(epilog="Exit codes: 0 all stored, 1 some lines rejected, 4 stopped early (run again), 5 token.")
@@ -254,15 +254,28 @@ def sync(
 @handled
 def status(
     branch: Annotated[str | None, typer.Option(help="Branch code; default: your configured branch.")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Counts as of this day, YYYY-MM-DD.")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Day to show, YYYY-MM-DD (default: today). A past day shows what was true then: "
+            "the people registered by that day, standing by the payments made by that day."
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Show a branch's coverage: registered, active, arrears, lapsed, target, coverage, today's movement.
+    """Show a branch's coverage on a day: registered, active, arrears, lapsed, target, coverage, movement.
 
-    Example: `jangkau status --branch denpasar`
+    Every table says which day it shows: the states on that day, the share of that year's target
+    reached by then, and what was recorded on that day (the movement).
+
+    Examples:
+
+        jangkau status --branch denpasar
+
+        jangkau status --branch denpasar --as-of 2017-07-31   (before the Sesetan Karnaval booth)
     """
     code = branch_or_default(branch)
-    data = api.coverage(services(need_token=False), code, as_of)
+    data = api.coverage(services(need_token=False), code, day_shown(as_of))
     if as_json:
         print_json(data)
     else:

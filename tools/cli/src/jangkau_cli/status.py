@@ -21,14 +21,21 @@ def _with_arrears(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def coverage_view(branch: str, data: dict[str, Any]) -> Group:
-    """Tables for a branch's coverage: the totals, today's movement, and the villages if listed."""
-    summary = _with_arrears({k: v for k, v in data.items() if k not in ("today", "villages")})
+    """Tables for a branch's coverage on one day: the totals, that day's movement, the villages.
+
+    Every title names the day (``as_of``): the states are those of that day, the movement is what
+    was recorded on it, and the coverage is the share of that year's target reached by then.
+    """
+    day = str(data.get("as_of") or "the day asked")
+    summary = _with_arrears({k: v for k, v in data.items() if k not in ("movement", "villages")})
     summary.setdefault("branch", branch)
-    title = f"Coverage of branch {branch}" + (f" as of {data['as_of']}" if data.get("as_of") else "")
-    parts: list[Table] = [records_table(title, [summary], COVERAGE_COLUMNS, only=True)]
-    if isinstance(data.get("today"), dict):
-        parts.append(mapping_table("Today's movement", data["today"]))
+    totals = records_table(f"Coverage of branch {branch} as of {day}", [summary], COVERAGE_COLUMNS, only=True)
+    if summary.get("target") is not None:
+        totals.caption = f"coverage: share of the {day[:4]} target reached by {day}"
+    parts: list[Table] = [totals]
+    if isinstance(data.get("movement"), dict):
+        parts.append(mapping_table(f"Movement on {day}", data["movement"]))
     if data.get("villages"):
         rows = [_with_arrears(r) for r in data["villages"]]
-        parts.append(records_table("By village", rows, VILLAGE_COLUMNS, only=True))
+        parts.append(records_table(f"By village, as of {day}", rows, VILLAGE_COLUMNS, only=True))
     return Group(*parts)

@@ -40,8 +40,11 @@ def build_plan(
     return generator.build(campaign_ids)
 
 
-def truth_table(plan: Plan, truth: dict[str, dict[str, int]]) -> Table:
-    """The plan's ground truth as a table that fits 80 columns (``--truth`` writes every figure as JSON)."""
+def truth_table(plan: Plan, truth: dict[str, dict[str, int]], as_of: date | None = None) -> Table:
+    """The plan's ground truth as a table that fits 80 columns (``--truth`` writes every figure as JSON).
+
+    ``as_of`` is the day ``truth`` counts for (default: the plan's today).
+    """
     records = [
         {
             "branch": branch,
@@ -55,7 +58,7 @@ def truth_table(plan: Plan, truth: dict[str, dict[str, int]]) -> Table:
         }
         for branch, row in truth.items()
     ]
-    title = f"Expected after {plan.scenario.name}, as of {plan.today.isoformat()}"
+    title = f"Expected after {plan.scenario.name}, as of {(as_of or plan.today).isoformat()}"
     table = records_table(title, records, tuple(records[0]), only=True)
     bad = truth.get("total", {})
     if bad.get("rejected_registrations") or bad.get("rejected_contributions"):
@@ -76,6 +79,13 @@ def simulate(
         str | None, typer.Option(help="Simulated 'now', YYYY-MM-DD (default per scenario).")
     ] = None,
     invalid_share: Annotated[float, typer.Option(help="Share of extra, wrongly typed entries (0-1).")] = 0.0,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Expect the counts as of this past day, YYYY-MM-DD: who was registered and what was "
+            "paid by then (default: --today). Compare with `jangkau status --as-of` the same day."
+        ),
+    ] = None,
     truth: Annotated[Path | None, typer.Option(help="Also write the ground truth as JSON here.")] = None,
     batch_size: Annotated[int, typer.Option(help="Items per request.")] = DEFAULT_BATCH,
     dry_run: Annotated[bool, typer.Option(help="Send nothing; only print the ground truth.")] = False,
@@ -100,8 +110,10 @@ def simulate(
         jangkau simulate banten --scale 0.01 --invalid-share 0.05 --seed 7 --today 2026-11-20
 
         jangkau simulate jambi-2018 --write-queue jambi.jsonl   (then: jangkau sync jambi.jsonl)
+
+        jangkau simulate sesetan-2017 --dry-run --as-of 2017-07-31   (the pilot, before the booth)
     """
-    _simulate(scenario, scale, seed, today, invalid_share, truth, batch_size, dry_run, write_queue_to)
+    _simulate(scenario, scale, seed, today, as_of, invalid_share, truth, batch_size, dry_run, write_queue_to)
 
 
 @handled
@@ -110,6 +122,7 @@ def _simulate(
     scale: float | None,
     seed: int,
     today_text: str | None,
+    as_of_text: str | None,
     invalid_share: float,
     truth: Path | None,
     batch_size: int,
@@ -118,7 +131,8 @@ def _simulate(
 ) -> None:
     scenario = _checked(name, scale, invalid_share)
     scale = scenario.default_scale if scale is None else scale
-    today = _parse_day(today_text) if today_text else scenario.today
+    today = _parse_day(today_text, "--today") if today_text else scenario.today
+    as_of = _parse_day(as_of_text, "--as-of") if as_of_text else None
     if today > date.today():
         err_console.print(f"warning: --today {today} is in the future; the services will refuse those dates")
     svc = None if dry_run or queue is not None else services()
@@ -126,16 +140,18 @@ def _simulate(
     plan = build_plan(
         scenario, seed=seed, scale=scale, today=today, invalid_share=invalid_share, campaign_ids=campaign_ids
     )
-    counts = ground_truth(plan)
+    counts = ground_truth(plan, as_of)
     if truth is not None:
-        document = truth_document(plan, counts, seed=seed, scale=scale, invalid_share=invalid_share)
+        document = truth_document(
+            plan, counts, seed=seed, scale=scale, invalid_share=invalid_share, as_of=as_of
+        )
         truth.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     if queue is not None:
         console.print(
             f"wrote {write_queue(plan, queue)} lines to {queue}; send them with `jangkau sync {queue}`"
         )
     surprises = _send(svc, plan, batch_size) if svc is not None else 0
-    console.print(truth_table(plan, counts))
+    console.print(truth_table(plan, counts, as_of))
     if surprises:
         raise typer.Exit(int(ExitCode.REJECTED))
 
@@ -170,8 +186,8 @@ def _send(svc: Services, plan: Plan, batch_size: int) -> int:
     return len(outcome.surprises)
 
 
-def _parse_day(text: str) -> date:
+def _parse_day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as err:
-        raise CliError(f"--today must be YYYY-MM-DD, not {text!r}", code=ExitCode.USAGE) from err
+        raise CliError(f"{option} must be YYYY-MM-DD, not {text!r}", code=ExitCode.USAGE) from err

@@ -34,6 +34,15 @@ class Item:
     branch: str
     valid: bool = True
     wave: str = ""
+    #: The day the field team recorded it (YYYY-MM-DD); empty: its ``registered_on`` or ``paid_on``.
+    #: A wrongly typed entry keeps the day of the good one it was typed from, even when its wrong
+    #: field is that date (a registration dated 2099).
+    recorded_on: str = ""
+
+    @property
+    def day(self) -> str:
+        """The day the item was recorded, YYYY-MM-DD: what a count as of a day filters on."""
+        return self.recorded_on or str(self.body.get("registered_on") or self.body["paid_on"])
 
 
 @dataclass
@@ -107,7 +116,9 @@ class Generator:
             return
         if rng.random() < self.invalid_share:
             self._bad_registration(body, village.branch, wave.name)
-        self.plan.registrations.append(Item("registration", body, village.branch, wave=wave.name))
+        self.plan.registrations.append(
+            Item("registration", body, village.branch, wave=wave.name, recorded_on=body["registered_on"])
+        )
         for first_month, months, paid_on in payments(
             rng, behaviour, registered_on, self.today, on_spot=on_spot
         ):
@@ -131,7 +142,9 @@ class Generator:
             "campaign_id": person["campaign_id"],
             "paid_on": paid_on.isoformat(),
         }
-        self.plan.contributions.append(Item("contribution", body, person["branch"], wave=wave.name))
+        self.plan.contributions.append(
+            Item("contribution", body, person["branch"], wave=wave.name, recorded_on=body["paid_on"])
+        )
         if self.rng.random() < self.invalid_share:
             bad = {**body, "client_id": _uuid(self.rng)}
             if self.rng.choice(BAD_CONTRIBUTIONS) == "amount":
@@ -139,7 +152,7 @@ class Generator:
             else:
                 bad["months"] = 2
             self.plan.contributions.append(
-                Item("contribution", bad, person["branch"], valid=False, wave=wave.name)
+                Item("contribution", bad, person["branch"], False, wave.name, body["paid_on"])
             )
 
     def _bad_registration(self, good: dict[str, Any], branch: str, wave: str) -> None:
@@ -155,7 +168,8 @@ class Generator:
             body["programmes"] = ["JKK"]
         else:
             body["registered_on"] = "2099-01-01"
-        self.plan.registrations.append(Item("registration", body, branch, valid=False, wave=wave))
+        bad = Item("registration", body, branch, valid=False, wave=wave, recorded_on=good["registered_on"])
+        self.plan.registrations.append(bad)
 
 
 def payments(
