@@ -289,7 +289,7 @@ cmd_clean() {
     log "nothing to clean: no $top, no cluster of this checkout or stale one in $JANGKAU_PG_RELOCATE_DIR"
     return 0
   fi
-  log "deleting:"
+  log "make clean deletes:"
   if [[ -e "$top" ]]; then
     log "  $top ($(disk_usage "$top")): state, logs and data of this checkout"
   fi
