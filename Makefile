@@ -8,7 +8,7 @@ ifeq ($(UV),)
 UV := $(shell command -v python3 >/dev/null 2>&1 && echo "python3 -m uv")
 endif
 
-.PHONY: help install lint test test-unit up down status bench schemas uv
+.PHONY: help install lint test test-unit up down status clean bench schemas uv
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,11 +37,14 @@ test-unit: install ## Run the unit tests only (no stack needed)
 up: install ## Start the whole stack with a realistic demo and print where to look
 	bash deploy/demo.sh
 
-down: ## Stop everything `make up` started
+down: ## Stop everything `make up` started; says where its data stays
 	bash deploy/stack.sh down
 
-status: ## Show what runs
+status: ## Show what runs, where the data lives, and stale clusters `make clean` would delete
 	bash deploy/stack.sh status
+
+clean: ## Stop and delete all state of this checkout (.jangkau/, clusters in /var/tmp); asks before dev data unless FORCE=1
+	bash deploy/stack.sh clean $(if $(filter 1,$(FORCE)),--force)
 
 bench: install ## Measure against same-run baselines on the test stack; writes bench/results/
 	bash deploy/bench.sh

@@ -64,6 +64,11 @@ done
 step "Coverage of the Denpasar branch as of $as_of"
 "$bin/jangkau" status --branch denpasar --as-of "$as_of"
 
+pg_outside=""
+if [[ -L "$PG_LINK" ]]; then
+  pg_outside=$'\n'"  PostgreSQL cluster     $(readlink "$PG_LINK")/ (outside the checkout: see deploy/postgres.sh --help)"
+fi
+
 cat <<TXT
 
 Jangkau is running (profile $JANGKAU_PROFILE). Look here:
@@ -72,12 +77,13 @@ Jangkau is running (profile $JANGKAU_PROFILE). Look here:
   metrics API docs       $JANGKAU_METRICS_URL/docs
   metrics for Prometheus $JANGKAU_METRICS_URL/metrics
   Prometheus             $JANGKAU_PROMETHEUS_URL/graph?g0.expr=jangkau_participants_registered
-  logs and state         $JANGKAU_STATE_DIR/
+  logs and state         $JANGKAU_STATE_DIR/$pg_outside
 
 Next, with the demo token (export JANGKAU_TOKEN=$token):
   .venv/bin/jangkau status --branch denpasar --as-of $as_of
   .venv/bin/jangkau campaign list --branch denpasar
   .venv/bin/jangkau simulate jambi-2018
   make status    # what runs
-  make down      # stop it all
+  make down      # stop it all (the data stays)
+  make clean     # stop it all and delete its data
 TXT

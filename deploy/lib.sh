@@ -10,6 +10,9 @@
 #   JANGKAU_STATE_DIR   <repo>/.jangkau/<profile>: data, logs and pidfiles of that profile
 #   JANGKAU_CACHE       downloads kept across clones:
 #                       ${JANGKAU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jangkau}
+#   JANGKAU_PG_RELOCATE_DIR  where a PostgreSQL cluster goes when the 'postgres' user cannot
+#                       reach the state dir: $JANGKAU_PG_RELOCATE_DIR/jangkau-<hash>/pg
+#                       (default /var/tmp; see "PostgreSQL clusters outside the checkout")
 #   ports               JANGKAU_KAFKA_PORT, JANGKAU_KAFKA_CONTROLLER_PORT, JANGKAU_PG_PORT,
 #                       JANGKAU_PROMETHEUS_PORT, JANGKAU_{REGISTRATION,CAMPAIGNS,METRICS}_PORT
 #
@@ -152,9 +155,11 @@ KAFKA_LOG="$KAFKA_DIR/kafka.log"
 KAFKA_PIDFILE="$KAFKA_DIR/kafka.pid"
 KAFKA_CLUSTER_ID_FILE="$KAFKA_DIR/cluster.id"
 
-# $STATE/pg is a directory, or a symlink into /var/tmp when the postgres system user cannot
-# reach the state dir (see postgres.sh). Inside: data/ (PGDATA), postgres.log, the socket.
+# $STATE/pg is a directory, or a symlink to $JANGKAU_PG_RELOCATE_DIR/jangkau-<hash>/pg when the
+# postgres system user cannot reach the state dir (see below and postgres.sh). Inside: data/
+# (PGDATA), postgres.log, the socket.
 PG_LINK="$JANGKAU_STATE_DIR/pg"
+JANGKAU_PG_RELOCATE_DIR="${JANGKAU_PG_RELOCATE_DIR:-/var/tmp}"
 
 PROM_DIR="$JANGKAU_STATE_DIR/prometheus"
 PROM_DATA="$PROM_DIR/data"
@@ -199,6 +204,77 @@ pg_root_existing() {
   elif [[ -d "$PG_LINK" ]]; then
     printf '%s\n' "$PG_LINK"
   fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL clusters outside the checkout
+#
+# When the OS user that runs PostgreSQL cannot reach the state dir (a clone under /root or in a
+# `mktemp -d` folder, as root), or the socket path would be too long, postgres.sh places the
+# cluster in $JANGKAU_PG_RELOCATE_DIR/jangkau-<12 hex of sha256(state dir)>/pg and links
+# $STATE/pg to it. Such a directory ("base") holds 'pg' and 'state-dir', a file naming the state
+# dir it belongs to: that file, the hash in the name and the owner are how the scripts tell a
+# directory they created. Who removes it: postgres.sh reset; stack.sh down for profile test;
+# stack.sh clean (`make clean`), also for stale ones whose state dir no longer exists.
+
+# relocated_base STATE_DIR : the base directory of a relocated cluster of STATE_DIR.
+relocated_base() {
+  local hash
+  hash=$(printf '%s' "$1" | sha256sum | cut -c1-12)
+  printf '%s/jangkau-%s\n' "$JANGKAU_PG_RELOCATE_DIR" "$hash"
+}
+
+# relocated_owner BASE : print the state dir BASE belongs to, if these scripts created BASE for
+# this user: a real directory (not a symlink) owned by this user, with a 'state-dir' file naming
+# a state dir (.../.jangkau/dev or test) whose hash is BASE's name, and nothing but 'state-dir'
+# and 'pg' in it. Else print nothing and return 1: such a directory is never deleted.
+relocated_owner() {
+  local base=$1 state=""
+  [[ -d "$base" && ! -L "$base" && -O "$base" ]] || return 1
+  [[ -f "$base/state-dir" && ! -L "$base/state-dir" ]] || return 1
+  read -r state <"$base/state-dir" || true
+  [[ "$state" =~ ^/.+/\.jangkau/(dev|test)$ ]] || return 1
+  [[ "$(relocated_base "$state")" == "$base" ]] || return 1
+  [[ ! -e "$base/pg" || (-d "$base/pg" && ! -L "$base/pg") ]] || return 1
+  [[ -z "$(find "$base" -mindepth 1 -maxdepth 1 ! -name state-dir ! -name pg -print -quit)" ]] ||
+    return 1
+  printf '%s\n' "$state"
+}
+
+# relocated_pid BASE : the pid of a PostgreSQL server running from BASE/pg/data, if any.
+relocated_pid() {
+  local data
+  data="$(readlink -f "$1")/pg/data"
+  running_pid "$data/postmaster.pid" "$data" cmdline
+}
+
+# path_gone PATH : 0 when PATH certainly does not exist: it is missing and its nearest existing
+# parent can be searched by this user (else a missing PATH may just be out of sight).
+path_gone() {
+  local dir=$1
+  [[ ! -e "$dir" && ! -L "$dir" ]] || return 1
+  while [[ ! -e "$dir" && "$dir" == /* && "$dir" != / ]]; do
+    dir=$(dirname "$dir")
+  done
+  [[ -d "$dir" && -x "$dir" ]]
+}
+
+# stale_relocated : one line "BASE<TAB>STATE_DIR" per relocated cluster of this user whose state
+# dir no longer exists (its checkout, or its .jangkau/, was deleted).
+stale_relocated() {
+  local base state
+  for base in "$JANGKAU_PG_RELOCATE_DIR"/jangkau-*; do
+    state=$(relocated_owner "$base") || continue
+    path_gone "$state" || continue
+    printf '%s\t%s\n' "$base" "$state"
+  done
+}
+
+# disk_usage PATH : its size on disk, human readable (e.g. 42M), or '?'.
+disk_usage() {
+  local size
+  size=$(du -sh -- "$1" 2>/dev/null | cut -f1) || true
+  printf '%s\n' "${size:-?}"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ Commands:
               (as root, or through sudo).
   start       initdb on first use, then 'pg_ctl -w -t 60 start' (no-op if running); then
               creates the databases ${JANGKAU_DATABASES[*]} (owner $JANGKAU_PG_USER) if missing.
-  stop        'pg_ctl -m fast stop'.
-  status      Print whether the cluster runs; exit 0 if it runs, 3 if not.
-  reset       stop, then delete the cluster (the next start runs initdb again).
+  stop        'pg_ctl -m fast stop'. The data stays.
+  status      Print whether the cluster runs and where it lives; exit 0 if it runs, 3 if not.
+  reset       stop, then delete the cluster, also when it lives outside the checkout (the next
+              start runs initdb again).
   psql [ARGS] psql to this cluster as '$JANGKAU_PG_USER' over TCP (database 'postgres' unless
               ARGS has -d). Example: deploy/postgres.sh psql -d registration -c 'select 1'
 
@@ -31,14 +32,19 @@ Cluster:
               'jangkau-local'); host connections use scram-sha-256, the unix socket 'trust'.
   files       $PG_LINK/{data,postgres.log} and the unix socket.
               As root, the server runs as the 'postgres' system user (or 'jangkau-pg', created
-              if needed). If that user cannot reach the state dir (e.g. a clone under /root),
-              the cluster lives in /var/tmp/jangkau-<hash>/pg and the path above is a symlink.
+              if needed). If that user cannot reach the state dir (a clone under /root or in a
+              'mktemp -d' folder), or the socket path would be too long, the cluster lives
+              outside the checkout, in $(relocated_base "$JANGKAU_STATE_DIR")/pg
+              (jangkau-<hash of the state dir>), and the path above is a symlink to it.
+              That directory goes with 'reset', with 'deploy/stack.sh down' for profile test,
+              and with 'make clean', which also deletes those whose checkout was deleted.
   settings    listen_addresses=127.0.0.1, max_connections=200, shared_buffers=256MB;
               profile 'test' also sets fsync=off, synchronous_commit=off, full_page_writes=off.
 
 Environment:
   JANGKAU_PROFILE=dev|test, JANGKAU_PG_PORT, JANGKAU_PG_PASSWORD,
-  JANGKAU_PG_BINDIR (default: newest /usr/lib/postgresql/*/bin)
+  JANGKAU_PG_BINDIR (default: newest /usr/lib/postgresql/*/bin),
+  JANGKAU_PG_RELOCATE_DIR (default /var/tmp: where a cluster outside the checkout goes)
 EOF
 }
 
@@ -110,23 +116,39 @@ run_pg() {
   fi
 }
 
-# pg_relocated_base : /var/tmp/jangkau-<12 hex of sha256(state dir)>
-pg_relocated_base() {
-  local hash
-  hash=$(printf '%s' "$JANGKAU_STATE_DIR" | sha256sum | cut -c1-12)
-  printf '/var/tmp/jangkau-%s\n' "$hash"
+# pg_relocate BASE : make BASE/pg the cluster dir, linked from $PG_LINK; sets PG_ROOT.
+# The 'state-dir' file comes last: a base that has it is linked, so never looks stale.
+pg_relocate() {
+  local base=$1
+  PG_ROOT="$base/pg"
+  if [[ -L "$base" ]]; then
+    die "$base is a symlink; refusing to use it (remove it and retry)"
+  fi
+  mkdir -p "$JANGKAU_PG_RELOCATE_DIR" "$base"
+  if [[ ! -O "$base" ]]; then
+    die "$base exists but belongs to uid $(stat -c %u "$base"), not to you; remove it and retry"
+  fi
+  chmod 755 "$base"
+  mkdir -p "$PG_ROOT"
+  ln -sfn "$PG_ROOT" "$PG_LINK"
+  printf '%s\n' "$JANGKAU_STATE_DIR" >"$base/state-dir"
 }
 
 # pg_prepare_root : create (or repair) the cluster dir; sets PG_ROOT.
 pg_prepare_root() {
+  local base reason=""
+  base=$(relocated_base "$JANGKAU_STATE_DIR")
   mkdir -p "$JANGKAU_STATE_DIR"
-  if [[ -L "$PG_LINK" ]]; then
+  if [[ -L "$PG_LINK" && "$(readlink "$PG_LINK")" == "$base/pg" ]]; then
+    # Ours: re-create the base if it vanished (tmpfiles cleaners age out /var/tmp).
+    [[ -d "$base/pg" ]] || log "the cluster dir $base/pg is gone: creating a new cluster there"
+    pg_relocate "$base"
+  elif [[ -L "$PG_LINK" ]]; then
     PG_ROOT=$(readlink -f "$PG_LINK") || true
     PG_ROOT=${PG_ROOT:-$(readlink "$PG_LINK")}
   elif [[ -d "$PG_LINK" ]]; then
     PG_ROOT=$PG_LINK
   else
-    local reason=""
     # Unix socket paths are limited to 107 bytes: "<dir>/.s.PGSQL.<port>".
     if ((${#PG_LINK} + 20 > 100)); then
       reason="the socket path under $PG_LINK would be too long"
@@ -134,20 +156,9 @@ pg_prepare_root() {
       reason="user $PG_OS_USER cannot reach $JANGKAU_STATE_DIR"
     fi
     if [[ -n "$reason" ]]; then
-      local base
-      base=$(pg_relocated_base)
-      PG_ROOT="$base/pg"
-      log "$reason: placing the cluster in $PG_ROOT (symlinked from $PG_LINK)"
-      if [[ -L "$base" ]]; then
-        die "$base is a symlink; refusing to use it (remove it and retry)"
-      fi
-      mkdir -p "$base"
-      if [[ "$(stat -c %u "$base")" != "$EUID" ]]; then
-        die "$base exists but belongs to uid $(stat -c %u "$base"), not to you; remove it and retry"
-      fi
-      chmod 755 "$base"
-      printf '%s\n' "$JANGKAU_STATE_DIR" >"$base/state-dir"
-      ln -sfn "$PG_ROOT" "$PG_LINK"
+      log "$reason: placing the cluster outside the checkout, in $base/pg (symlinked from" \
+        "$PG_LINK; removed by 'reset', by 'stack.sh down' for profile test, and by 'make clean')"
+      pg_relocate "$base"
     else
       PG_ROOT=$PG_LINK
     fi
@@ -332,7 +343,7 @@ cmd_status() {
     echo "postgres ($JANGKAU_PROFILE): running, pid $pid, 127.0.0.1:$JANGKAU_PG_PORT, data $PG_DATA"
     return 0
   fi
-  echo "postgres ($JANGKAU_PROFILE): stopped"
+  echo "postgres ($JANGKAU_PROFILE): stopped${PG_ROOT:+, data $PG_DATA}"
   return 3
 }
 
@@ -340,18 +351,24 @@ cmd_reset() {
   cmd_stop
   setup_existing
   if [[ -z "$PG_ROOT" ]]; then
+    if [[ -L "$PG_LINK" ]]; then
+      log "removing $PG_LINK: its target $(readlink "$PG_LINK") is gone"
+      rm -f "$PG_LINK"
+    fi
     log "no cluster to delete"
     return 0
   fi
   log "deleting the cluster in $PG_ROOT"
   if [[ -L "$PG_LINK" ]]; then
     local base
-    base=$(pg_relocated_base)
+    base=$(relocated_base "$JANGKAU_STATE_DIR")
     # Only ever delete the directory this script creates.
-    if [[ "$PG_ROOT" == "$base/pg" ]]; then
+    if [[ "$PG_ROOT" -ef "$base/pg" || "$(readlink "$PG_LINK")" == "$base/pg" ]] &&
+      relocated_owner "$base" >/dev/null; then
       rm -rf "$base"
     else
-      warn "$PG_LINK points to $PG_ROOT, not to $base/pg: leaving that directory alone"
+      warn "$PG_LINK points to $PG_ROOT, not to a cluster dir this script made ($base/pg):" \
+        "leaving that directory alone"
     fi
     rm -f "$PG_LINK"
   else

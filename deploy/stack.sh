@@ -17,7 +17,10 @@ Native local stack (no Docker) for profile '$JANGKAU_PROFILE' (JANGKAU_PROFILE=d
 PostgreSQL 127.0.0.1:$JANGKAU_PG_PORT, Kafka 127.0.0.1:$JANGKAU_KAFKA_PORT, Prometheus 127.0.0.1:$JANGKAU_PROMETHEUS_PORT,
 services registration/campaigns/metrics on $JANGKAU_REGISTRATION_PORT/$JANGKAU_CAMPAIGNS_PORT/$JANGKAU_METRICS_PORT.
 State (data, logs, pidfiles): $JANGKAU_STATE_DIR
-Download cache: $JANGKAU_CACHE
+  (PostgreSQL's cluster is $JANGKAU_STATE_DIR/pg, or a symlink to
+  $JANGKAU_PG_RELOCATE_DIR/jangkau-<hash>/pg when the 'postgres' user cannot reach the checkout:
+  see deploy/postgres.sh --help)
+Download cache: $JANGKAU_CACHE (shared by all clones; 'clean' keeps it)
 
 Commands:
   install              Install all components: Kafka jars (cache), PostgreSQL and Prometheus
@@ -28,8 +31,18 @@ Commands:
                        is left alone. If it started PostgreSQL or Kafka, it writes
                        $STARTED_BY_FILE (first line: \$JANGKAU_STARTED_BY, default 'manual').
   down                 Stop, in reverse order, whatever of this profile runs (services,
-                       Prometheus, Kafka, PostgreSQL); removes the started-by file. Data stays.
-  status               Table of component, pid, port, state.
+                       Prometheus, Kafka, PostgreSQL); removes the started-by file, and says
+                       where the data stays. Profile test only: a PostgreSQL cluster outside
+                       the checkout is deleted (test data is throwaway; its log is kept as
+                       $JANGKAU_REPO_ROOT/.jangkau/test/postgres-last-run.log).
+  status               Table of component, pid, port, state; where the data lives; stale
+                       clusters outside the checkout, of checkouts that no longer exist.
+  clean [--force]      Delete every piece of state of this checkout, for both profiles: stop
+                       what runs, delete $JANGKAU_REPO_ROOT/.jangkau and this checkout's
+                       clusters in $JANGKAU_PG_RELOCATE_DIR, and the stale clusters that 'status' lists
+                       (only directories these scripts made for you: see deploy/lib.sh).
+                       Before deleting dev data it asks on the terminal; without a terminal it
+                       refuses (exit 1) unless --force (make clean FORCE=1).
   env                  Print 'export' lines for the Python code and tests:
                          eval "\$(deploy/stack.sh env)"
   is-up                Exit 0 when PostgreSQL and Kafka of this profile both run, else 1.
@@ -39,6 +52,7 @@ Examples:
   JANGKAU_PROFILE=test JANGKAU_KAFKA_FRESH=1 deploy/stack.sh up
   deploy/stack.sh up --with-prometheus --with-services
   deploy/stack.sh status; deploy/stack.sh down
+  deploy/stack.sh clean --force          # also in CI: no question asked
 
   # make test: start the stack only if it is not up, and stop only what you started
   if ! JANGKAU_PROFILE=test deploy/stack.sh is-up; then
@@ -134,15 +148,54 @@ cmd_up() {
   log "stack '$JANGKAU_PROFILE' up in $(elapsed_s "$t0")s"
 }
 
-cmd_down() {
-  local t0
-  t0=$(now_ms)
+# drop_relocated_test_cluster : the test profile's data is throwaway (every make test starts from
+# an empty cluster), so a cluster it placed outside the checkout goes when the stack stops:
+# nothing piles up in /var/tmp. Its log stays in the state dir for a post-mortem.
+drop_relocated_test_cluster() {
+  local root
+  root=$(pg_root_existing)
+  if [[ -n "$root" && -f "$root/postgres.log" ]]; then
+    cp -f "$root/postgres.log" "$JANGKAU_STATE_DIR/postgres-last-run.log"
+  fi
+  component postgres reset
+  log "deleted the test cluster outside the checkout ($root); its log is kept as" \
+    "$JANGKAU_STATE_DIR/postgres-last-run.log"
+}
+
+# say_where_data_lives : one line on where this profile's data stays, and how to delete it.
+say_where_data_lives() {
+  local root
+  if [[ ! -e "$JANGKAU_STATE_DIR" ]]; then
+    log "no data for profile '$JANGKAU_PROFILE' ($JANGKAU_STATE_DIR does not exist)"
+    return 0
+  fi
+  log "data of profile '$JANGKAU_PROFILE' kept in $JANGKAU_STATE_DIR ($(disk_usage "$JANGKAU_STATE_DIR"))"
+  if [[ -L "$PG_LINK" ]]; then
+    root=$(pg_root_existing)
+    log "  and its PostgreSQL cluster outside the checkout, in ${root:-$(readlink "$PG_LINK")}" \
+      "($(disk_usage "${root:-$PG_LINK}"))"
+  fi
+  log "  'make clean' deletes all state of this checkout"
+}
+
+# stop_components : stop, in reverse order, whatever of profile $JANGKAU_PROFILE runs.
+stop_components() {
   component services stop
   component prometheus stop
   component kafka stop
   component postgres stop
+}
+
+cmd_down() {
+  local t0
+  t0=$(now_ms)
+  stop_components
+  if [[ "$JANGKAU_PROFILE" == test && -L "$PG_LINK" ]]; then
+    drop_relocated_test_cluster
+  fi
   rm -f "$STARTED_BY_FILE"
   log "stack '$JANGKAU_PROFILE' down in $(elapsed_s "$t0")s"
+  say_where_data_lives
 }
 
 cmd_status() {
@@ -166,9 +219,102 @@ cmd_status() {
     row "$name" "$pid" "$(service_port "$name")"
   done
   echo "profile $JANGKAU_PROFILE, state $JANGKAU_STATE_DIR"
+  if [[ -L "$PG_LINK" ]]; then
+    echo "postgres cluster outside the checkout: $(readlink "$PG_LINK")"
+  fi
   if [[ -f "$STARTED_BY_FILE" ]]; then
     echo "started by: $(head -n 1 "$STARTED_BY_FILE")"
   fi
+  local base state
+  while IFS=$'\t' read -r base state; do
+    echo "stale postgres cluster: $base ($(disk_usage "$base")) of $state, which no longer" \
+      "exists: 'make clean' deletes it"
+  done < <(stale_relocated)
+}
+
+# confirm QUESTION : ask QUESTION on the terminal; 0 when answered yes, 1 when not. Returns 2 at
+# once when stdin is not a terminal: never wait for an answer that cannot come.
+confirm() {
+  local answer=""
+  [[ -t 0 ]] || return 2
+  read -r -p "$1 [y/N] " answer || true
+  [[ "$answer" =~ ^[Yy]([Ee][Ss])?$ ]]
+}
+
+# clean_targets : fill BASES/WHAT/DEV_DATA with this checkout's clusters outside it (linked or
+# not) and the stale clusters of checkouts that no longer exist.
+clean_targets() {
+  local top=$1 profile base state pid known
+  for profile in dev test; do
+    base=$(relocated_base "$top/$profile")
+    [[ -e "$base" || -L "$base" ]] || continue
+    if ! relocated_owner "$base" >/dev/null; then
+      warn "$base is not a directory these scripts made for you: leaving it alone"
+      continue
+    fi
+    BASES+=("$base")
+    WHAT+=("PostgreSQL cluster of profile $profile of this checkout")
+    [[ "$profile" == test ]] || DEV_DATA+=("$base")
+  done
+  while IFS=$'\t' read -r base state; do
+    for known in "${BASES[@]}"; do
+      [[ "$known" != "$base" ]] || continue 2
+    done
+    pid=$(relocated_pid "$base")
+    if [[ -n "$pid" ]]; then
+      warn "$base: a PostgreSQL server (pid $pid) still runs from it although $state is gone;" \
+        "leaving it alone (stop it: kill $pid; then run make clean again)"
+      continue
+    fi
+    BASES+=("$base")
+    WHAT+=("stale PostgreSQL cluster of $state, which no longer exists")
+    [[ "$state" == */test ]] || DEV_DATA+=("$base")
+  done < <(stale_relocated)
+}
+
+cmd_clean() {
+  local force=0 arg top="$JANGKAU_REPO_ROOT/.jangkau" profile base i rc=0
+  local -a BASES=() WHAT=() DEV_DATA=()
+  for arg in "$@"; do
+    case "$arg" in
+      --force) force=1 ;;
+      *) die "unknown option '$arg' for 'clean' (see deploy/stack.sh --help)" ;;
+    esac
+  done
+  clean_targets "$top"
+  if [[ -e "$top/dev" ]]; then
+    DEV_DATA+=("$top/dev")
+  fi
+  if [[ ! -e "$top" && ${#BASES[@]} == 0 ]]; then
+    log "nothing to clean: no $top, no cluster of this checkout or stale one in $JANGKAU_PG_RELOCATE_DIR"
+    return 0
+  fi
+  log "make clean deletes:"
+  if [[ -e "$top" ]]; then
+    log "  $top ($(disk_usage "$top")): state, logs and data of this checkout"
+  fi
+  for i in "${!BASES[@]}"; do
+    log "  ${BASES[i]} ($(disk_usage "${BASES[i]}")): ${WHAT[i]}"
+  done
+  if ((${#DEV_DATA[@]} > 0 && !force)); then
+    confirm "Delete the dev data (${DEV_DATA[*]})?" || rc=$?
+    case "$rc" in
+      0) ;;
+      2) die "refusing to delete dev data without asking, and stdin is not a terminal to ask on:"         "nothing deleted. To delete it: make clean FORCE=1 (deploy/stack.sh clean --force)" ;;
+      *) die "nothing deleted (dev data kept)" ;;
+    esac
+  fi
+  for profile in dev test; do
+    if [[ -d "$top/$profile" ]]; then
+      JANGKAU_PROFILE=$profile stop_components
+    fi
+  done
+  for base in "${BASES[@]}"; do
+    relocated_owner "$base" >/dev/null || die "$base changed while cleaning: left alone"
+    rm -rf -- "$base"
+  done
+  rm -rf -- "$top"
+  log "clean: deleted $top and ${#BASES[@]} cluster dir(s) outside the checkout"
 }
 
 cmd_env() {
@@ -211,6 +357,7 @@ main() {
   case "$cmd" in
     install) cmd_install ;;
     up) cmd_up "$@" ;;
+    clean) cmd_clean "$@" ;;
     down) cmd_down ;;
     status) cmd_status ;;
     env) cmd_env ;;

@@ -2,7 +2,9 @@
 # deploy/with-test-stack.sh LABEL COMMAND [ARGS...] - run COMMAND against the test profile's stack.
 # Starts Kafka and PostgreSQL for the test profile unless they already run (then empty: fresh
 # databases and a freshly formatted broker), and stops exactly what it started, whatever the
-# outcome. LABEL is recorded as who started the stack (make-test, make-bench).
+# outcome: `stack.sh down` of profile test also deletes a PostgreSQL cluster that had to be placed
+# outside the checkout (/var/tmp/jangkau-<hash>, e.g. for a clone under /root), so none piles up.
+# LABEL is recorded as who started the stack (make-test, make-bench).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export JANGKAU_PROFILE=test

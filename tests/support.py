@@ -7,7 +7,7 @@ import os
 import shlex
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -92,6 +92,37 @@ def stack_env(profile: str = "test") -> dict[str, str]:
             name, _, value = line.removeprefix("export ").partition("=")
             env[name] = shlex.split(value)[0] if value else ""
     return env
+
+
+def log_files(state: Path, required: Collection[str] = ()) -> list[Path]:
+    """Every log file (``.log`` in its name) under a profile's state dir, symlinks followed.
+
+    ``state/pg`` is a symlink when the PostgreSQL cluster had to be placed outside the checkout
+    (``/var/tmp/jangkau-<hash>/pg``, see deploy/postgres.sh): its log is found through the link,
+    as ``pg/postgres.log``. Fails naming every ``required`` log (a path relative to ``state``)
+    that is not there, and where a symlink on its way points to, rather than scanning less.
+    """
+    found = [
+        Path(top, name)
+        for top, _, names in os.walk(state, followlinks=True)
+        for name in names
+        if ".log" in name and Path(top, name).is_file()
+    ]
+    relative = {f.relative_to(state).as_posix() for f in found}
+    missing = sorted(set(required) - relative)
+    if missing:
+        links = {
+            f"{link.relative_to(state)} -> {link.readlink()} ({'exists' if link.exists() else 'missing'})"
+            for name in missing
+            for link in [state / Path(name).parts[0]]
+            if link.is_symlink()
+        }
+        raise AssertionError(
+            f"log files to scan are missing under {state}: {missing}"
+            + (f"; symlinks: {sorted(links)}" if links else "")
+            + f"; found {sorted(relative)}"
+        )
+    return found
 
 
 def wait_for(

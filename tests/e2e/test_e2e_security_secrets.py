@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from e2e_stack import RunningStack, deploy
 
-from support import REPO
+from support import REPO, log_files
 
 pytestmark = pytest.mark.e2e
 
@@ -125,11 +125,10 @@ def test_a_configuration_error_names_the_variable_and_prints_no_secret(
 
 
 def test_no_secret_is_in_any_log_of_the_running_stack(running_stack: RunningStack) -> None:
-    logs = [
-        p for p in (REPO / ".jangkau" / "test").rglob("*.log*") if "data" not in p.relative_to(REPO).parts
-    ]
-    names = {p.name for p in logs}
-    assert {"registration.log", "campaigns.log", "metrics.log"} <= names, names
+    state = REPO / ".jangkau" / "test"
+    services = ("registration", "campaigns", "metrics")
+    required = {f"services/{name}.log" for name in services} | {"pg/postgres.log"}
+    logs = [p for p in log_files(state, required=required) if "data" not in p.relative_to(state).parts]
     secrets = _secrets(running_stack)
     found = {str(p.relative_to(REPO)): _printed(p.read_text(errors="replace"), secrets) for p in logs}
     assert not {path: hits for path, hits in found.items() if hits}
