@@ -34,13 +34,13 @@ test: install ## Run all tests; starts the test stack (Kafka, PostgreSQL) if nee
 test-unit: install ## Run the unit tests only (no stack needed)
 	$(UV) run pytest tests/unit
 
-up: install ## Start the whole stack with a realistic demo and print where to look
+up: install ## Start the whole stack with a demo and print where to look; JANGKAU_METRICS_INSTANCES=N runs N metrics
 	bash deploy/demo.sh
 
-down: ## Stop everything `make up` started
+down: ## Stop everything `make up` started (every metrics instance)
 	bash deploy/stack.sh down
 
-status: ## Show what runs
+status: ## Show what runs, one row per process (each metrics instance)
 	bash deploy/stack.sh status
 
 bench: install ## Measure against same-run baselines on the test stack; writes bench/results/

@@ -1,7 +1,9 @@
-"""Wait until the metrics service's coverage equals a simulator ground truth; print differences.
+"""Wait until every metrics instance's coverage equals a simulator ground truth; print differences.
 
-Usage: python deploy/demo_check.py --truth TRUTH.json --metrics http://127.0.0.1:8103 [--timeout 120]
-Exit status: 0 when every branch's counts match, 1 when they still differ at the timeout.
+Usage: python deploy/demo_check.py --truth TRUTH.json --metrics http://127.0.0.1:8103 [--metrics URL2 ...]
+                                   [--timeout 120]
+Exit status: 0 when every branch's counts match on every instance given, 1 when some still differ
+at the timeout.
 """
 
 import argparse
@@ -32,17 +34,29 @@ def differences(truth: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     return diffs
 
 
-def wait_for_truth(truth: dict[str, Any], metrics_url: str, timeout: float) -> list[str]:
-    """Poll /v1/coverage as of the truth's day until it matches or ``timeout`` passes."""
+def wait_for_truth(truth: dict[str, Any], metrics_urls: list[str], timeout: float) -> list[str]:
+    """Poll each instance's /v1/coverage as of the truth's day until all match or ``timeout`` passes.
+
+    Every instance answers for the whole country, so each one must equal the truth on its own.
+    """
     deadline = time.monotonic() + timeout
     params = {"by": "branch", "as_of": truth["today"]}
-    with httpx.Client(base_url=metrics_url, timeout=10) as client:
-        while True:
-            rows = client.get("/v1/coverage", params=params).raise_for_status().json()["rows"]
-            diffs = differences(truth, rows)
-            if not diffs or time.monotonic() > deadline:
-                return diffs
+    pending = list(metrics_urls)
+    diffs: list[str] = []
+    with httpx.Client(timeout=10) as client:
+        while pending:
+            url = pending[0]
+            rows = client.get(f"{url}/v1/coverage", params=params).raise_for_status().json()["rows"]
+            found = differences(truth, rows)
+            if not found:
+                pending.pop(0)
+                continue
+            if time.monotonic() > deadline:
+                diffs += [f"{url}: {line}" if len(metrics_urls) > 1 else line for line in found]
+                pending.pop(0)
+                continue
             time.sleep(0.5)
+    return diffs
 
 
 def main() -> int:
@@ -51,7 +65,12 @@ def main() -> int:
     parser.add_argument(
         "--truth", type=Path, required=True, help="JSON written by 'jangkau simulate --truth'"
     )
-    parser.add_argument("--metrics", required=True, help="base URL of the metrics service")
+    parser.add_argument(
+        "--metrics",
+        required=True,
+        action="append",
+        help="base URL of a metrics instance; repeat it to check several instances",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the counts")
     args = parser.parse_args()
     truth = json.loads(args.truth.read_text())
@@ -60,7 +79,8 @@ def main() -> int:
     for line in diffs:
         print(f"mismatch: {line}", file=sys.stderr)  # noqa: T201
     if not diffs:
-        print(f"metrics equal the ground truth ({time.monotonic() - started:.1f}s)")  # noqa: T201
+        instances = "" if len(args.metrics) == 1 else f"on all {len(args.metrics)} instances, "
+        print(f"metrics equal the ground truth ({instances}{time.monotonic() - started:.1f}s)")  # noqa: T201
     return 1 if diffs else 0
 
 

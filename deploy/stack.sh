@@ -15,7 +15,8 @@ Usage: deploy/stack.sh COMMAND [OPTIONS]
 
 Native local stack (no Docker) for profile '$JANGKAU_PROFILE' (JANGKAU_PROFILE=dev|test):
 PostgreSQL 127.0.0.1:$JANGKAU_PG_PORT, Kafka 127.0.0.1:$JANGKAU_KAFKA_PORT, Prometheus 127.0.0.1:$JANGKAU_PROMETHEUS_PORT,
-services registration/campaigns/metrics on $JANGKAU_REGISTRATION_PORT/$JANGKAU_CAMPAIGNS_PORT/$JANGKAU_METRICS_PORT.
+services registration/campaigns/metrics on $JANGKAU_REGISTRATION_PORT/$JANGKAU_CAMPAIGNS_PORT/$JANGKAU_METRICS_PORT; JANGKAU_METRICS_INSTANCES=N
+(now $JANGKAU_METRICS_INSTANCES) runs N metrics processes on $JANGKAU_METRICS_PORT..$((JANGKAU_METRICS_PORT + JANGKAU_METRICS_INSTANCES - 1)), all scraped by Prometheus.
 State (data, logs, pidfiles): $JANGKAU_STATE_DIR
 Download cache: $JANGKAU_CACHE
 
@@ -27,9 +28,10 @@ Commands:
                        Prometheus / the services when asked). Idempotent: what already runs
                        is left alone. If it started PostgreSQL or Kafka, it writes
                        $STARTED_BY_FILE (first line: \$JANGKAU_STARTED_BY, default 'manual').
-  down                 Stop, in reverse order, whatever of this profile runs (services,
-                       Prometheus, Kafka, PostgreSQL); removes the started-by file. Data stays.
-  status               Table of component, pid, port, state.
+  down                 Stop, in reverse order, whatever of this profile runs (services, every
+                       metrics instance, Prometheus, Kafka, PostgreSQL); removes the started-by
+                       file. Data stays.
+  status               Table of component, pid, port, state (one row per metrics instance).
   env                  Print 'export' lines for the Python code and tests:
                          eval "\$(deploy/stack.sh env)"
   is-up                Exit 0 when PostgreSQL and Kafka of this profile both run, else 1.
@@ -38,6 +40,7 @@ Examples:
   deploy/stack.sh up && eval "\$(deploy/stack.sh env)"
   JANGKAU_PROFILE=test JANGKAU_KAFKA_FRESH=1 deploy/stack.sh up
   deploy/stack.sh up --with-prometheus --with-services
+  JANGKAU_METRICS_INSTANCES=3 deploy/stack.sh up --with-prometheus --with-services
   deploy/stack.sh status; deploy/stack.sh down
 
   # make test: start the stack only if it is not up, and stop only what you started
@@ -146,7 +149,7 @@ cmd_down() {
 }
 
 cmd_status() {
-  local fmt='%-14s %-8s %-6s %s\n' pid name
+  local fmt='%-14s %-8s %-6s %s\n' pid name unit
   # shellcheck disable=SC2059 # the format is a constant
   printf "$fmt" COMPONENT PID PORT STATE
   row() {
@@ -162,8 +165,10 @@ cmd_status() {
   row kafka "$(kafka_pid)" "$JANGKAU_KAFKA_PORT"
   row prometheus "$(prometheus_pid)" "$JANGKAU_PROMETHEUS_PORT"
   for name in "${JANGKAU_SERVICES[@]}"; do
-    pid=$(service_running_pid "$name")
-    row "$name" "$pid" "$(service_port "$name")"
+    while read -r unit; do
+      pid=$(service_running_pid "$unit")
+      row "$unit" "$pid" "$(service_port "$unit")"
+    done < <(service_units_present "$name")
   done
   echo "profile $JANGKAU_PROFILE, state $JANGKAU_STATE_DIR"
   if [[ -f "$STARTED_BY_FILE" ]]; then
