@@ -34,13 +34,13 @@ test: install ## Run all tests; starts the test stack (Kafka, PostgreSQL) if nee
 test-unit: install ## Run the unit tests only (no stack needed)
 	$(UV) run pytest tests/unit
 
-up: install ## Start the whole stack with a realistic demo and print where to look
+up: install ## Start the whole stack with a demo and print where to look; JANGKAU_METRICS_INSTANCES=N runs N metrics
 	bash deploy/demo.sh
 
-down: ## Stop everything `make up` started; says where its data stays
+down: ## Stop everything `make up` started (every metrics instance); says where its data stays
 	bash deploy/stack.sh down
 
-status: ## Show what runs, where the data lives, and stale clusters `make clean` would delete
+status: ## Show what runs (one row per process), where the data lives, stale clusters `make clean` would delete
 	bash deploy/stack.sh status
 
 clean: ## Stop and delete all state of this checkout (.jangkau/, clusters in /var/tmp); asks before dev data unless FORCE=1

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # deploy/demo.sh - `make up`: the whole local stack with a realistic demo, then where to look.
 #
-# 1. starts PostgreSQL, Kafka, Prometheus and the three services (deploy/stack.sh);
+# 1. starts PostgreSQL, Kafka, Prometheus and the three services (deploy/stack.sh), with
+#    JANGKAU_METRICS_INSTANCES metrics processes (default 1) that Prometheus all scrapes;
 # 2. installs the demo team token (deploy/local.env) in registration and campaigns;
 # 3. loads the demo campaigns from the field reports (Sesetan Karnaval 2017, Denpasar pilot
 #    villages 2016, Jambi 2018 village launches);
 # 4. runs the sesetan-2017 scenario through the public HTTP API, like a field tool syncing;
-# 5. waits until the metrics service shows the scenario's ground truth, prints the coverage
+# 5. waits until every metrics instance shows the scenario's ground truth, prints the coverage
 #    table, the URLs and the next commands.
 # Safe to run again: what runs is left alone, the simulator's client ids make replays no-ops.
 set -euo pipefail
@@ -21,7 +22,8 @@ svc() { bash deploy/services.sh exec "$@"; }
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Starting PostgreSQL, Kafka, Prometheus and the services (profile $JANGKAU_PROFILE)"
+step "Starting PostgreSQL, Kafka, Prometheus and the services (profile $JANGKAU_PROFILE," \
+  "$JANGKAU_METRICS_INSTANCES metrics instance(s))"
 JANGKAU_STARTED_BY=make-up bash deploy/stack.sh up --with-prometheus --with-services
 
 # shellcheck source=/dev/null
@@ -50,9 +52,20 @@ truth="$JANGKAU_STATE_DIR/demo-truth.json"
 step "Running the sesetan-2017 scenario through the registration API"
 "$bin/jangkau" simulate sesetan-2017 --truth "$truth"
 
+# Every instance answers for the whole country: each one must show the truth. The first one
+# is JANGKAU_METRICS_URL, the one the jangkau command and the steps below use.
+check_args=() metrics_lines=""
+for ((i = 1; i <= JANGKAU_METRICS_INSTANCES; i++)); do
+  url="http://127.0.0.1:$(service_port "$(metrics_unit "$i")")"
+  check_args+=(--metrics "$url")
+  metrics_lines+=$(printf '\n  metrics for Prometheus %s/metrics' "$url")
+  if ((JANGKAU_METRICS_INSTANCES > 1)); then
+    metrics_lines+=" (instance $i: $(metrics_unit "$i"))"
+  fi
+done
 as_of=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["today"])' "$truth")
 step "Waiting for the metrics service to show the scenario's ground truth (as of $as_of)"
-"$bin/python" deploy/demo_check.py --truth "$truth" --metrics "$JANGKAU_METRICS_URL" --timeout 120
+"$bin/python" deploy/demo_check.py --truth "$truth" --timeout 120 "${check_args[@]}"
 
 # The table below is as of the scenario's day, and the dashboards show today: set both years.
 step "Setting Denpasar's demo target (the 2017 figure, 22,964) for ${as_of:0:4} and $(date +%Y)"
@@ -74,16 +87,15 @@ cat <<TXT
 Jangkau is running (profile $JANGKAU_PROFILE). Look here:
   registration API docs  $JANGKAU_REGISTRATION_URL/docs
   campaigns API docs     $JANGKAU_CAMPAIGNS_URL/docs
-  metrics API docs       $JANGKAU_METRICS_URL/docs
-  metrics for Prometheus $JANGKAU_METRICS_URL/metrics
-  Prometheus             $JANGKAU_PROMETHEUS_URL/graph?g0.expr=jangkau_participants_registered
+  metrics API docs       $JANGKAU_METRICS_URL/docs$metrics_lines
+  Prometheus             $JANGKAU_PROMETHEUS_URL/graph?g0.expr=max+without+(instance)+(jangkau_participants_registered)
   logs and state         $JANGKAU_STATE_DIR/$pg_outside
 
 Next, with the demo token (export JANGKAU_TOKEN=$token):
   .venv/bin/jangkau status --branch denpasar --as-of $as_of
   .venv/bin/jangkau campaign list --branch denpasar
   .venv/bin/jangkau simulate jambi-2018
-  make status    # what runs
+  make status    # what runs (one row per metrics instance)
   make down      # stop it all (the data stays)
   make clean     # stop it all and delete its data
 TXT

@@ -1,12 +1,15 @@
-"""Wait until the metrics service's coverage equals a simulator ground truth; print differences.
+"""Wait until every metrics instance's coverage equals a simulator ground truth; print differences.
 
-Usage: python deploy/demo_check.py --truth TRUTH.json --metrics http://127.0.0.1:8103 [--timeout 120]
-Exit status: 0 when every branch's counts match, 1 when they still differ at the timeout.
+Usage: python deploy/demo_check.py --truth TRUTH.json --metrics http://127.0.0.1:8103 [--metrics URL2 ...]
+                                   [--timeout 120]
+Exit status: 0 when every branch's counts match on every instance given, 1 when some still differ
+at the timeout.
 
 Two things must match for each branch, as of the truth's day (``as_of``, else ``today``): the
 participants by state (``/v1/coverage``), and the registrations, payments and rupiah recorded up to
 that day (``/v1/timeseries``). The second tells that every event was counted, including the ones
 that do not move a state on that day (an older payment of someone paid further ahead since).
+Every instance answers for the whole country, so each one must equal the truth on its own.
 """
 
 import argparse
@@ -82,16 +85,21 @@ def current_differences(truth: dict[str, Any], client: httpx.Client, *, states: 
 
 
 def wait_for_truth(
-    truth: dict[str, Any], metrics_url: str, timeout: float, *, states: bool = True
+    truth: dict[str, Any], metrics_urls: str | list[str], timeout: float, *, states: bool = True
 ) -> list[str]:
-    """Poll the metrics service until it matches the truth or ``timeout`` passes; the last differences."""
+    """Poll each metrics instance until it matches the truth or ``timeout`` passes; the last differences."""
+    urls = [metrics_urls] if isinstance(metrics_urls, str) else metrics_urls
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=metrics_url, timeout=10) as client:
-        while True:
-            diffs = current_differences(truth, client, states=states)
-            if not diffs or time.monotonic() > deadline:
-                return diffs
-            time.sleep(0.5)
+    diffs: list[str] = []
+    for url in urls:
+        with httpx.Client(base_url=url, timeout=10) as client:
+            while True:
+                found = current_differences(truth, client, states=states)
+                if not found or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+        diffs += [f"{url}: {line}" if len(urls) > 1 else line for line in found]
+    return diffs
 
 
 def main() -> int:
@@ -100,7 +108,12 @@ def main() -> int:
     parser.add_argument(
         "--truth", type=Path, required=True, help="JSON written by 'jangkau simulate --truth'"
     )
-    parser.add_argument("--metrics", required=True, help="base URL of the metrics service")
+    parser.add_argument(
+        "--metrics",
+        required=True,
+        action="append",
+        help="base URL of a metrics instance; repeat it to check several instances",
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the counts")
     args = parser.parse_args()
     truth = json.loads(args.truth.read_text())
@@ -109,7 +122,8 @@ def main() -> int:
     for line in diffs:
         print(f"mismatch: {line}", file=sys.stderr)  # noqa: T201
     if not diffs:
-        print(f"metrics equal the ground truth ({time.monotonic() - started:.1f}s)")  # noqa: T201
+        instances = "" if len(args.metrics) == 1 else f"on all {len(args.metrics)} instances, "
+        print(f"metrics equal the ground truth ({instances}{time.monotonic() - started:.1f}s)")  # noqa: T201
     return 1 if diffs else 0
 
 

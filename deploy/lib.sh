@@ -15,6 +15,9 @@
 #                       (default /var/tmp; see "PostgreSQL clusters outside the checkout")
 #   ports               JANGKAU_KAFKA_PORT, JANGKAU_KAFKA_CONTROLLER_PORT, JANGKAU_PG_PORT,
 #                       JANGKAU_PROMETHEUS_PORT, JANGKAU_{REGISTRATION,CAMPAIGNS,METRICS}_PORT
+#   JANGKAU_METRICS_INSTANCES
+#                       how many metrics processes to run (default 1): instance i listens on
+#                       JANGKAU_METRICS_PORT+i-1; all share one consumer group and database
 #
 #                 dev     test
 #   kafka         19092   29092
@@ -132,6 +135,19 @@ for _jk_var in JANGKAU_KAFKA_PORT JANGKAU_KAFKA_CONTROLLER_PORT JANGKAU_PG_PORT 
 done
 unset _jk_var
 
+JANGKAU_METRICS_INSTANCES="${JANGKAU_METRICS_INSTANCES:-1}"
+# A cap that catches typos (JANGKAU_METRICS_INSTANCES=30 for 3), not a limit of the design.
+JANGKAU_METRICS_INSTANCES_MAX=16
+if ! [[ "$JANGKAU_METRICS_INSTANCES" =~ ^[1-9][0-9]*$ ]] ||
+  ((JANGKAU_METRICS_INSTANCES > JANGKAU_METRICS_INSTANCES_MAX)); then
+  die "JANGKAU_METRICS_INSTANCES='$JANGKAU_METRICS_INSTANCES' is not a number of metrics" \
+    "instances from 1 to $JANGKAU_METRICS_INSTANCES_MAX"
+fi
+if ((JANGKAU_METRICS_PORT + JANGKAU_METRICS_INSTANCES - 1 > 65535)); then
+  die "JANGKAU_METRICS_PORT=$JANGKAU_METRICS_PORT leaves no room for" \
+    "$JANGKAU_METRICS_INSTANCES metrics instances (instance i listens on JANGKAU_METRICS_PORT+i-1)"
+fi
+
 # Local demo setting, NOT a secret: the password of the local PostgreSQL superuser 'jangkau'
 # for the dev and test profiles. The cluster only listens on 127.0.0.1. Override with
 # JANGKAU_PG_PASSWORD; postgres.sh start re-applies it to the role on every start.
@@ -171,17 +187,84 @@ SERVICES_DIR="$JANGKAU_STATE_DIR/services"
 
 export JANGKAU_PROFILE JANGKAU_STATE_DIR JANGKAU_CACHE
 
-# service_port NAME : the port of a Python service in this profile.
+# Units: one unit is one process of a Python service. registration and campaigns are one unit
+# each, named like the service. The metrics service runs JANGKAU_METRICS_INSTANCES units:
+# instance 1 is "metrics" (port JANGKAU_METRICS_PORT, metrics.pid, metrics.log), instance i > 1
+# is "metrics-i" (port JANGKAU_METRICS_PORT+i-1, metrics-i.pid, metrics-i.log).
+
+# metrics_unit I : the unit name of metrics instance I.
+metrics_unit() {
+  if (($1 == 1)); then
+    printf 'metrics\n'
+  else
+    printf 'metrics-%s\n' "$1"
+  fi
+}
+
+# unit_service UNIT : the service a unit belongs to (metrics-2 -> metrics).
+unit_service() {
+  printf '%s\n' "${1%%-*}"
+}
+
+# unit_instance UNIT : the instance number of a unit (1 for registration, campaigns, metrics).
+unit_instance() {
+  if [[ "$1" == *-* ]]; then
+    printf '%s\n' "${1##*-}"
+  else
+    printf '1\n'
+  fi
+}
+
+# service_port UNIT : the port of a unit (a service, or metrics-I) in this profile.
 service_port() {
   case "$1" in
     registration) printf '%s\n' "$JANGKAU_REGISTRATION_PORT" ;;
     campaigns) printf '%s\n' "$JANGKAU_CAMPAIGNS_PORT" ;;
     metrics) printf '%s\n' "$JANGKAU_METRICS_PORT" ;;
-    *) die "unknown service '$1' (expected one of: ${JANGKAU_SERVICES[*]})" ;;
+    metrics-*)
+      local i=${1#metrics-}
+      if ! [[ "$i" =~ ^([2-9]|[1-9][0-9]+)$ ]] || ((JANGKAU_METRICS_PORT + i - 1 > 65535)); then
+        die "unknown service '$1' (metrics instances are metrics, metrics-2, metrics-3, ...)"
+      fi
+      printf '%s\n' "$((JANGKAU_METRICS_PORT + i - 1))"
+      ;;
+    *) die "unknown service '$1' (expected one of: ${JANGKAU_SERVICES[*]}, or metrics-I)" ;;
   esac
 }
 
-# service_pidfile NAME : the pidfile of a Python service of this profile.
+# service_units NAME : the units a service runs with this configuration, one a line
+# (metrics: metrics, metrics-2, ... up to JANGKAU_METRICS_INSTANCES).
+service_units() {
+  local i
+  if [[ "$1" == metrics ]]; then
+    for ((i = 1; i <= JANGKAU_METRICS_INSTANCES; i++)); do
+      metrics_unit "$i"
+    done
+  else
+    printf '%s\n' "$1"
+  fi
+}
+
+# service_units_present NAME : service_units NAME, plus the metrics instances above
+# JANGKAU_METRICS_INSTANCES that left a pidfile (started with a larger N), in instance order.
+service_units_present() {
+  local pidfile i extra=()
+  service_units "$1"
+  [[ "$1" == metrics ]] || return 0
+  for pidfile in "$SERVICES_DIR"/metrics-*.pid; do
+    [[ -e "$pidfile" ]] || continue
+    i=${pidfile##*/metrics-}
+    i=${i%.pid}
+    if [[ "$i" =~ ^[1-9][0-9]*$ ]] && ((i > JANGKAU_METRICS_INSTANCES)); then
+      extra+=("$i")
+    fi
+  done
+  if ((${#extra[@]} > 0)); then
+    printf '%s\n' "${extra[@]}" | sort -n | while read -r i; do metrics_unit "$i"; done
+  fi
+}
+
+# service_pidfile UNIT : the pidfile of a unit of this profile.
 service_pidfile() {
   printf '%s\n' "$SERVICES_DIR/$1.pid"
 }
@@ -191,7 +274,7 @@ service_marker() {
   printf '\nJANGKAU_STATE_DIR=%s\n' "$JANGKAU_STATE_DIR"
 }
 
-# service_running_pid NAME : the pid of a Python service of this profile, if it runs.
+# service_running_pid UNIT : the pid of a unit of this profile, if it runs.
 service_running_pid() {
   running_pid "$(service_pidfile "$1")" "$(service_marker)" environ
 }

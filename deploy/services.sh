@@ -17,7 +17,7 @@ Usage: deploy/services.sh start|stop|status [NAME...]
 Runs the Python services (${JANGKAU_SERVICES[*]}; default: all) of profile '$JANGKAU_PROFILE'
 in the background:
 
-  .venv/bin/jangkau-NAME migrate                            once; must exit 0
+  .venv/bin/jangkau-NAME migrate                            once per start; must exit 0
   .venv/bin/jangkau-NAME serve --host 127.0.0.1 --port PORT then wait up to ${JANGKAU_SERVICE_START_TIMEOUT:-60}s
                                                             (JANGKAU_SERVICE_START_TIMEOUT) for
                                                             GET /health/ready to answer 200
@@ -26,23 +26,33 @@ in the background:
   campaigns     127.0.0.1:$JANGKAU_CAMPAIGNS_PORT   (JANGKAU_CAMPAIGNS_PORT)
   metrics       127.0.0.1:$JANGKAU_METRICS_PORT   (JANGKAU_METRICS_PORT)
 
+Metrics runs JANGKAU_METRICS_INSTANCES processes (now $JANGKAU_METRICS_INSTANCES; default 1) in one consumer
+group on one database: instance 1 is 'metrics' on JANGKAU_METRICS_PORT, instance i > 1 is
+'metrics-i' on JANGKAU_METRICS_PORT+i-1. The NAME 'metrics' means all of them; 'metrics-2',
+'metrics-3', ... name one. Prometheus (deploy/prometheus.sh) scrapes as many as this setting says.
+
 Environment of the services: deploy/local.env (if present, sourced with 'set -a'), then the
 output of 'deploy/stack.sh env' (database URLs, Kafka bootstrap, ...), which wins.
 PostgreSQL and Kafka of the profile must run ('deploy/stack.sh up').
-Logs and pidfiles: $SERVICES_DIR/NAME.{log,pid}
+Logs and pidfiles: $SERVICES_DIR/NAME.{log,pid} (metrics-i.{log,pid} for instance i > 1)
 
 Commands:
   exec CMD [ARGS...]
           run CMD with the services' environment, e.g.
           deploy/services.sh exec .venv/bin/jangkau-registration tokens list
-  start   start the named services that are not running yet
-  stop    SIGTERM, wait up to 30s, then SIGKILL (reverse order)
-  status  one line per service; exit 0 if all named services run, 3 if not
+  start   start the named services that are not running yet; for 'metrics', instances 1 to
+          JANGKAU_METRICS_INSTANCES, then stop the instances above it that still run (so
+          JANGKAU_METRICS_INSTANCES=1 after 3 scales down to one)
+  stop    SIGTERM, wait up to 30s, then SIGKILL (reverse order); 'metrics' stops every
+          instance, also those left from a larger JANGKAU_METRICS_INSTANCES
+  status  one line per process; exit 0 if all named services run (for metrics: every
+          instance up to JANGKAU_METRICS_INSTANCES), 3 if not
 EOF
 }
 
+# service_bin UNIT : the command of the unit's service (metrics-2 runs jangkau-metrics).
 service_bin() {
-  printf '%s\n' "$VENV_BIN/jangkau-$1"
+  printf '%s\n' "$VENV_BIN/jangkau-$(unit_service "$1")"
 }
 
 service_log() {
@@ -66,40 +76,74 @@ load_service_env() {
   fi
 }
 
+# Services whose 'migrate' ran in this start: once each, before their first unit is spawned.
+declare -A MIGRATED=()
+
+# start_one UNIT : migrate its service (once), spawn the unit, wait until it is ready.
 start_one() {
-  local name=$1 bin port pidfile logfile pid t0 timeout=${JANGKAU_SERVICE_START_TIMEOUT:-60}
-  bin=$(service_bin "$name")
-  port=$(service_port "$name")
-  pidfile=$(service_pidfile "$name")
-  logfile=$(service_log "$name")
-  pid=$(service_running_pid "$name")
+  local unit=$1 service bin port pidfile logfile pid t0 timeout=${JANGKAU_SERVICE_START_TIMEOUT:-60}
+  service=$(unit_service "$unit")
+  bin=$(service_bin "$unit")
+  port=$(service_port "$unit")
+  pidfile=$(service_pidfile "$unit")
+  logfile=$(service_log "$unit")
+  pid=$(service_running_pid "$unit")
   if [[ -n "$pid" ]]; then
-    log "$name already running (pid $pid, http://127.0.0.1:$port)"
+    log "$unit already running (pid $pid, http://127.0.0.1:$port)"
     return 0
   fi
-  ensure_port_free "$port" "service $name"
+  ensure_port_free "$port" "service $unit"
   fresh_log "$logfile"
   t0=$(now_ms)
-  log "$name: migrate"
-  if ! (cd "$JANGKAU_REPO_ROOT" && "$bin" migrate) >>"$logfile" 2>&1 </dev/null; then
-    show_log_tail "$logfile" 40
-    die "'jangkau-$name migrate' failed (profile $JANGKAU_PROFILE); full log: $logfile"
+  if [[ -z "${MIGRATED[$service]:-}" ]]; then
+    log "$service: migrate"
+    if ! (cd "$JANGKAU_REPO_ROOT" && "$bin" migrate) >>"$logfile" 2>&1 </dev/null; then
+      show_log_tail "$logfile" 40
+      die "'jangkau-$service migrate' failed (profile $JANGKAU_PROFILE); full log: $logfile"
+    fi
+    MIGRATED[$service]=1
   fi
   pid=$(cd "$JANGKAU_REPO_ROOT" && spawn "$logfile" "$pidfile" \
     "$bin" serve --host 127.0.0.1 --port "$port")
   wait_for_http "http://127.0.0.1:$port/health/ready" "$timeout" "$pid" "$logfile" ||
-    give_up_start "$pid" "$pidfile" "$name did not become ready (profile $JANGKAU_PROFILE); full log: $logfile"
-  log "$name ready in $(elapsed_s "$t0")s: http://127.0.0.1:$port (pid $pid)"
+    give_up_start "$pid" "$pidfile" "$unit did not become ready (profile $JANGKAU_PROFILE); full log: $logfile"
+  log "$unit ready in $(elapsed_s "$t0")s: http://127.0.0.1:$port (pid $pid)"
+}
+
+# stop_one UNIT : stop a unit of this profile (no-op when it does not run).
+stop_one() {
+  stop_pid "$1 ($JANGKAU_PROFILE)" "$(service_pidfile "$1")" "$(service_marker)" environ 30
+}
+
+# units_of configured|present NAME... : the units the NAMEs stand for, one a line. A service
+# stands for service_units (configured) or service_units_present (present); metrics-i for itself.
+units_of() {
+  local mode=$1 name
+  shift
+  for name in "$@"; do
+    if [[ "$name" == metrics-* ]]; then
+      printf '%s\n' "$name"
+    elif [[ "$mode" == present ]]; then
+      service_units_present "$name"
+    else
+      service_units "$name"
+    fi
+  done
 }
 
 cmd_start() {
-  local name missing=()
-  for name in "$@"; do
-    [[ -x "$(service_bin "$name")" ]] || missing+=("$(service_bin "$name")")
+  local name unit units=() missing=()
+  mapfile -t units < <(units_of configured "$@")
+  for unit in "${units[@]}"; do
+    if (($(unit_instance "$unit") > JANGKAU_METRICS_INSTANCES)); then
+      die "$unit is above JANGKAU_METRICS_INSTANCES=$JANGKAU_METRICS_INSTANCES, so Prometheus would" \
+        "not scrape it: set JANGKAU_METRICS_INSTANCES=$(unit_instance "$unit") or more."
+    fi
+    [[ -x "$(service_bin "$unit")" ]] || missing+=("$(service_bin "$unit")")
   done
   if ((${#missing[@]} > 0)); then
-    die "service executable(s) not found: ${missing[*]}. Run 'make install' first" \
-      "(it creates .venv with the jangkau-* commands)."
+    die "service executable(s) not found: $(printf '%s\n' "${missing[@]}" | sort -u | xargs)." \
+      "Run 'make install' first (it creates .venv with the jangkau-* commands)."
   fi
   need_cmd curl "Install curl (apt-get install -y curl)."
   if ! bash "$JANGKAU_DEPLOY_DIR/stack.sh" is-up; then
@@ -108,30 +152,42 @@ cmd_start() {
   fi
   mkdir -p "$SERVICES_DIR"
   load_service_env
+  for unit in "${units[@]}"; do
+    start_one "$unit"
+  done
   for name in "$@"; do
-    start_one "$name"
+    [[ "$name" == metrics ]] || continue
+    # Instances left from a larger JANGKAU_METRICS_INSTANCES: Prometheus no longer scrapes them.
+    while read -r unit; do
+      if (($(unit_instance "$unit") > JANGKAU_METRICS_INSTANCES)); then
+        log "$unit is above JANGKAU_METRICS_INSTANCES=$JANGKAU_METRICS_INSTANCES: stopping it"
+        stop_one "$unit"
+      fi
+    done < <(service_units_present metrics)
   done
 }
 
 cmd_stop() {
-  local i name
-  for ((i = $# ; i >= 1; i--)); do
-    name=${!i}
-    stop_pid "$name ($JANGKAU_PROFILE)" "$(service_pidfile "$name")" "$(service_marker)" environ 30
+  local i units=()
+  mapfile -t units < <(units_of present "$@")
+  for ((i = ${#units[@]} - 1; i >= 0; i--)); do
+    stop_one "${units[i]}"
   done
 }
 
 cmd_status() {
-  local name pid rc=0
-  for name in "$@"; do
-    pid=$(service_running_pid "$name")
+  local unit pid rc=0
+  while read -r unit; do
+    pid=$(service_running_pid "$unit")
     if [[ -n "$pid" ]]; then
-      echo "$name ($JANGKAU_PROFILE): running, pid $pid, http://127.0.0.1:$(service_port "$name")"
+      echo "$unit ($JANGKAU_PROFILE): running, pid $pid, http://127.0.0.1:$(service_port "$unit")"
     else
-      echo "$name ($JANGKAU_PROFILE): stopped"
-      rc=3
+      echo "$unit ($JANGKAU_PROFILE): stopped"
+      if (($(unit_instance "$unit") <= JANGKAU_METRICS_INSTANCES)); then
+        rc=3
+      fi
     fi
-  done
+  done < <(units_of present "$@")
   return "$rc"
 }
 

@@ -15,7 +15,8 @@ Usage: deploy/stack.sh COMMAND [OPTIONS]
 
 Native local stack (no Docker) for profile '$JANGKAU_PROFILE' (JANGKAU_PROFILE=dev|test):
 PostgreSQL 127.0.0.1:$JANGKAU_PG_PORT, Kafka 127.0.0.1:$JANGKAU_KAFKA_PORT, Prometheus 127.0.0.1:$JANGKAU_PROMETHEUS_PORT,
-services registration/campaigns/metrics on $JANGKAU_REGISTRATION_PORT/$JANGKAU_CAMPAIGNS_PORT/$JANGKAU_METRICS_PORT.
+services registration/campaigns/metrics on $JANGKAU_REGISTRATION_PORT/$JANGKAU_CAMPAIGNS_PORT/$JANGKAU_METRICS_PORT; JANGKAU_METRICS_INSTANCES=N
+(now $JANGKAU_METRICS_INSTANCES) runs N metrics processes on $JANGKAU_METRICS_PORT..$((JANGKAU_METRICS_PORT + JANGKAU_METRICS_INSTANCES - 1)), all scraped by Prometheus.
 State (data, logs, pidfiles): $JANGKAU_STATE_DIR
   (PostgreSQL's cluster is $JANGKAU_STATE_DIR/pg, or a symlink to
   $JANGKAU_PG_RELOCATE_DIR/jangkau-<hash>/pg when the 'postgres' user cannot reach the checkout:
@@ -30,12 +31,12 @@ Commands:
                        Prometheus / the services when asked). Idempotent: what already runs
                        is left alone. If it started PostgreSQL or Kafka, it writes
                        $STARTED_BY_FILE (first line: \$JANGKAU_STARTED_BY, default 'manual').
-  down                 Stop, in reverse order, whatever of this profile runs (services,
-                       Prometheus, Kafka, PostgreSQL); removes the started-by file, and says
+  down                 Stop, in reverse order, whatever of this profile runs (services, every
+                       metrics instance, Prometheus, Kafka, PostgreSQL); removes the started-by file, and says
                        where the data stays. Profile test only: a PostgreSQL cluster outside
                        the checkout is deleted (test data is throwaway; its log is kept as
                        $JANGKAU_REPO_ROOT/.jangkau/test/postgres-last-run.log).
-  status               Table of component, pid, port, state; where the data lives; stale
+  status               Table of component, pid, port, state (one row per metrics instance); where the data lives; stale
                        clusters outside the checkout, of checkouts that no longer exist.
   clean [--force]      Delete every piece of state of this checkout, for both profiles: stop
                        what runs, delete $JANGKAU_REPO_ROOT/.jangkau and this checkout's
@@ -51,6 +52,7 @@ Examples:
   deploy/stack.sh up && eval "\$(deploy/stack.sh env)"
   JANGKAU_PROFILE=test JANGKAU_KAFKA_FRESH=1 deploy/stack.sh up
   deploy/stack.sh up --with-prometheus --with-services
+  JANGKAU_METRICS_INSTANCES=3 deploy/stack.sh up --with-prometheus --with-services
   deploy/stack.sh status; deploy/stack.sh down
   deploy/stack.sh clean --force          # also in CI: no question asked
 
@@ -199,7 +201,7 @@ cmd_down() {
 }
 
 cmd_status() {
-  local fmt='%-14s %-8s %-6s %s\n' pid name
+  local fmt='%-14s %-8s %-6s %s\n' pid name unit
   # shellcheck disable=SC2059 # the format is a constant
   printf "$fmt" COMPONENT PID PORT STATE
   row() {
@@ -215,8 +217,10 @@ cmd_status() {
   row kafka "$(kafka_pid)" "$JANGKAU_KAFKA_PORT"
   row prometheus "$(prometheus_pid)" "$JANGKAU_PROMETHEUS_PORT"
   for name in "${JANGKAU_SERVICES[@]}"; do
-    pid=$(service_running_pid "$name")
-    row "$name" "$pid" "$(service_port "$name")"
+    while read -r unit; do
+      pid=$(service_running_pid "$unit")
+      row "$unit" "$pid" "$(service_port "$unit")"
+    done < <(service_units_present "$name")
   done
   echo "profile $JANGKAU_PROFILE, state $JANGKAU_STATE_DIR"
   if [[ -L "$PG_LINK" ]]; then

@@ -6,6 +6,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -78,6 +79,18 @@ class RunningStack(Stack):
     def url(self, service: str) -> str:
         """Base URL of a service (registration, campaigns, metrics, prometheus)."""
         return self.env[f"JANGKAU_{service.upper()}_URL"]
+
+    @property
+    def metrics_urls(self) -> list[str]:
+        """Base URLs of every metrics instance; the first is ``url("metrics")``.
+
+        ``JANGKAU_METRICS_INSTANCES=N`` in pytest's environment starts N (deploy/services.sh):
+        instance i listens on the first one's port + i - 1.
+        """
+        first = urlsplit(self.url("metrics"))
+        assert first.port is not None
+        count = int(os.environ.get("JANGKAU_METRICS_INSTANCES", "1"))
+        return [f"{first.scheme}://{first.hostname}:{first.port + i}" for i in range(count)]
 
 
 def _running(component: str, env: dict[str, str]) -> bool:

@@ -55,14 +55,14 @@ def test_the_simulators_ground_truth_equals_the_metrics_after_a_run(
 ) -> None:
     truth_file = REPO / ".jangkau" / "test" / "e2e-truth.json"
     truth_file.write_text(json.dumps(sesetan_truth))
+    every_instance = [arg for url in running_stack.metrics_urls for arg in ("--metrics", url)]
     done = subprocess.run(
         [
             sys.executable,
             str(REPO / "deploy" / "demo_check.py"),
             "--truth",
             str(truth_file),
-            "--metrics",
-            running_stack.url("metrics"),
+            *every_instance,
             "--timeout",
             "120",
         ],
@@ -89,15 +89,42 @@ async def test_a_registration_in_the_field_reaches_prometheus_as_the_branch_coun
 ) -> None:
     expected = sesetan_truth["branches"]["denpasar"]["registered"]
     query = 'jangkau_participants_registered{branch="denpasar"}'
+    instances = len(running_stack.metrics_urls)
 
+    # One series per metrics instance, each with the whole branch's count.
     result = await eventually(
         lambda: _prometheus_value(running_stack, query),
-        until=lambda r: bool(r) and float(r[0]["value"][1]) == expected,
+        until=lambda r: len(r) == instances and all(float(s["value"][1]) == expected for s in r),
         timeout=90,
         interval=1.0,
-        what=f"{query} == {expected} in Prometheus",
+        what=f"{query} == {expected} in Prometheus from {instances} instance(s)",
     )
-    assert float(result[0]["value"][1]) == expected
+    assert sorted(float(s["value"][1]) for s in result) == [expected] * instances
+
+
+@pytest.mark.timeout(180)
+async def test_the_coverage_dashboards_branch_panels_give_the_branch_count_once(
+    running_stack: RunningStack,
+    sesetan_truth: dict[str, Any],
+) -> None:
+    """With N metrics instances Prometheus holds N copies; the panels must show one."""
+    expected = sesetan_truth["branches"]["denpasar"]["registered"]
+    panels = {title: expr for uid, title, expr in panel_queries() if uid == "jangkau-coverage"}
+
+    def denpasar(result: list[dict[str, Any]]) -> float:
+        return sum(float(s["value"][1]) for s in result if s["metric"].get("branch") == "denpasar")
+
+    registered = await eventually(
+        lambda: _prometheus_value(running_stack, panels["Trend: registered per branch"]),
+        until=lambda r: denpasar(r) == expected,
+        timeout=90,
+        interval=1.0,
+        what=f"the registered-per-branch panel showing {expected} for denpasar",
+    )
+    assert denpasar(registered) == expected
+    # States move with today's date, but every registered participant is in exactly one of them.
+    by_state = await _prometheus_value(running_stack, panels["Participants by state, per branch"])
+    assert denpasar(by_state) == expected
 
 
 #: Panels whose series exist only after something goes wrong (dead letters, duplicates), after

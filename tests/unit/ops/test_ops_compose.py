@@ -26,6 +26,8 @@ SERVICES: dict[str, type[BaseSettings]] = {
     "metrics": MetricsSettings,
 }
 SERVICE_NAMES = list(SERVICES)
+#: The second metrics replica: the metrics service again, like `JANGKAU_METRICS_INSTANCES=2 make up`.
+METRICS_REPLICA = "metrics-2"
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - inside a container the service must listen on every interface
 
 
@@ -69,7 +71,7 @@ def _command_lines(command: list[str]) -> list[list[str]]:
 
 def test_the_compose_file_runs_kafka_postgres_the_services_prometheus_and_grafana() -> None:
     services = COMPOSE["services"]
-    assert set(services) == {"kafka", "postgres", *SERVICE_NAMES, "prometheus", "grafana"}
+    assert set(services) == {"kafka", "postgres", *SERVICE_NAMES, METRICS_REPLICA, "prometheus", "grafana"}
     assert services["kafka"]["image"] == "apache/kafka:4.1.1"
     assert services["postgres"]["image"] == "postgres:15"
     assert services["prometheus"]["image"].startswith("prom/prometheus:")
@@ -84,7 +86,9 @@ def test_kafka_runs_in_kraft_mode_as_one_broker_and_controller() -> None:
     assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "1"
 
 
-@pytest.mark.parametrize("service", ["kafka", "postgres", *SERVICE_NAMES, "prometheus", "grafana"])
+@pytest.mark.parametrize(
+    "service", ["kafka", "postgres", *SERVICE_NAMES, METRICS_REPLICA, "prometheus", "grafana"]
+)
 def test_every_container_has_a_health_check(service: str) -> None:
     check = COMPOSE["services"][service].get("healthcheck", {})
     assert check.get("test"), f"{service} has no healthcheck"
@@ -184,17 +188,70 @@ def test_ports_agree_across_cli_dockerfile_compose_and_prometheus(name: str) -> 
     service = COMPOSE["services"][name]
     assert service["ports"] == [f"{port}:{port}"]
     assert f"http://127.0.0.1:{port}/health/ready" in " ".join(service["healthcheck"]["test"])
-    scrape = yaml.safe_load((REPO / "deploy" / "compose" / "prometheus.yml").read_text())
-    job = next(j for j in scrape["scrape_configs"] if j["job_name"] == name)
-    assert job["static_configs"] == [{"targets": [f"{name}:{port}"]}]
+    (targets,) = (c["targets"] for c in _scrape_job(_compose_prometheus(), name)["static_configs"])
+    assert targets[0] == f"{name}:{port}"
 
 
-def test_compose_prometheus_config_is_the_local_one_with_service_names_as_targets() -> None:
-    local = (REPO / "deploy" / "prometheus" / "prometheus.yml").read_text()
-    for name in SERVICE_NAMES:
-        local = local.replace(f"127.0.0.1:{_dev_port(name)}", f"{name}:{_dev_port(name)}")
-    compose = (REPO / "deploy" / "compose" / "prometheus.yml").read_text()
-    assert yaml.safe_load(compose) == yaml.safe_load(local)
+def _compose_prometheus() -> dict[str, Any]:
+    return yaml.safe_load((REPO / "deploy" / "compose" / "prometheus.yml").read_text())
+
+
+def _scrape_job(config: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(job for job in config["scrape_configs"] if job["job_name"] == name)
+
+
+def _native_prometheus(instances: int) -> dict[str, Any]:
+    """The config deploy/prometheus.sh generates for the dev profile's default ports."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JANGKAU_")}
+    env |= {"JANGKAU_PROFILE": "dev", "JANGKAU_METRICS_INSTANCES": str(instances)}
+    done = subprocess.run(
+        ["bash", str(REPO / "deploy" / "prometheus.sh"), "config"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    return yaml.safe_load(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_the_second_metrics_replica_is_the_first_one_on_the_next_host_port() -> None:
+    first, second = COMPOSE["services"]["metrics"], COMPOSE["services"][METRICS_REPLICA]
+    port = _dev_port("metrics")
+    # Host ports as the native stack's instances: instance i on JANGKAU_METRICS_PORT+i-1.
+    assert first["ports"] == [f"{port}:{port}"]
+    assert second["ports"] == [f"{port + 1}:{port}"]
+    same = {key: value for key, value in second.items() if key not in {"ports", "depends_on"}}
+    assert same == {key: value for key, value in first.items() if key not in {"ports", "depends_on"}}
+    assert second["image"] == first["image"]
+    assert second["build"] == first["build"]  # else compose v2 pulls the local image and fails
+    # Alembic takes no lock: the replica migrates (a no-op) only after the first one is healthy.
+    assert second["depends_on"] == {**first["depends_on"], "metrics": {"condition": "service_healthy"}}
+
+
+def test_compose_prometheus_scrapes_both_metrics_replicas() -> None:
+    port = _dev_port("metrics")
+    (targets,) = (c["targets"] for c in _scrape_job(_compose_prometheus(), "metrics")["static_configs"])
+    assert targets == [f"metrics:{port}", f"{METRICS_REPLICA}:{port}"]
+    depends = COMPOSE["services"]["prometheus"]["depends_on"]
+    assert {"metrics", METRICS_REPLICA} <= set(depends)
+
+
+def test_compose_prometheus_config_is_the_native_one_for_two_instances_with_service_names() -> None:
+    """deploy/prometheus.sh with JANGKAU_METRICS_INSTANCES=2, targets renamed to the containers."""
+    native = _native_prometheus(2)
+    renames = {f"127.0.0.1:{_dev_port(name)}": f"{name}:{_dev_port(name)}" for name in SERVICE_NAMES}
+    renames[f"127.0.0.1:{_dev_port('metrics') + 1}"] = f"{METRICS_REPLICA}:{_dev_port('metrics')}"
+    for job in native["scrape_configs"]:
+        for config in job["static_configs"]:
+            config["targets"] = [renames[target] for target in config["targets"]]
+    compose = _compose_prometheus()
+    assert {k: v for k, v in compose.items() if k != "rule_files"} == {
+        k: v for k, v in native.items() if k != "rule_files"
+    }
+    source = yaml.safe_load((REPO / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    assert compose["rule_files"] == source["rule_files"]
     mounts = COMPOSE["services"]["prometheus"]["volumes"]
     assert "./deploy/prometheus/rules:/etc/prometheus/rules:ro" in mounts
 

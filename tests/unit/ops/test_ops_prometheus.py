@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 from ops_metric_names import exposed, metric_names
 
-from support import REPO
+from support import REPO, panel_queries
 
 PROM = REPO / "deploy" / "prometheus"
 RULE_FILES = sorted((PROM / "rules").glob("*.yml"))
@@ -111,3 +112,65 @@ def test_every_alert_is_tested_firing_and_not_firing() -> None:
 def test_alerts_use_only_metrics_the_services_expose() -> None:
     unknown = {name for alert in _alerts() for name in metric_names(alert["expr"]) if not exposed(name)}
     assert unknown == set(), "no service exposes these metric families"
+
+
+def _metrics_instances(case: dict[str, Any]) -> set[str]:
+    """The metrics instances a promtool test case feeds (instance labels of job="metrics")."""
+    found = set()
+    for series in case.get("input_series", []):
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', series["series"]))
+        if labels.get("job") == "metrics" and "instance" in labels:
+            found.add(labels["instance"])
+    return found
+
+
+def _multi_instance_cases() -> list[dict[str, Any]]:
+    cases = [case for path in TEST_FILES for case in yaml.safe_load(path.read_text())["tests"]]
+    return [case for case in cases if len(_metrics_instances(case)) >= 2]
+
+
+def _squeeze(expr: str) -> str:
+    return " ".join(expr.split())
+
+
+def test_the_rule_tests_run_with_two_and_with_three_metrics_instances() -> None:
+    sizes = {len(_metrics_instances(case)) for case in _multi_instance_cases()}
+    assert {2, 3} <= sizes
+
+
+def test_every_dashboard_query_is_tested_with_several_metrics_instances() -> None:
+    """Each panel's query, alone or inside count()/sum(), is evaluated by promtool with 2+ instances."""
+    tested = [
+        _squeeze(check["expr"])
+        for case in _multi_instance_cases()
+        for check in case.get("promql_expr_test", [])
+        if check.get("exp_samples")
+    ]
+    untested = {
+        (uid, title) for uid, title, expr in panel_queries() if not any(_squeeze(expr) in t for t in tested)
+    }
+    assert untested == set(), "not tested in deploy/prometheus/tests with 2 or 3 metrics instances"
+
+
+def test_every_alert_on_metrics_series_is_tested_with_several_metrics_instances() -> None:
+    tested = {
+        check["alertname"] for case in _multi_instance_cases() for check in case.get("alert_rule_test", [])
+    }
+    reads_metrics = {
+        alert["alert"]
+        for alert in _alerts()
+        if re.search(r"\bup\b|job=\"metrics\"", alert["expr"])
+        or any(_exported_by_metrics(name) for name in metric_names(alert["expr"]))
+    }
+    assert len(reads_metrics) >= 4, reads_metrics
+    assert reads_metrics - tested == set(), "not tested with 2 or 3 metrics instances"
+
+
+@cache
+def _metrics_sources() -> str:
+    return "\n".join(path.read_text() for path in REPO.glob("services/metrics/src/**/*.py"))
+
+
+def _exported_by_metrics(name: str) -> bool:
+    """True when the metrics service defines the family of ``name`` (a counter's without _total)."""
+    return f'"{name.removesuffix("_total")}"' in _metrics_sources()
