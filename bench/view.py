@@ -132,30 +132,33 @@ CONTRIBUTIONS = """
 PART = f"get_byte(uuid_send(participant_id), 15) % {PARTICIPANT_TOPIC_PARTITIONS}"
 
 #: The backfill of migration 0003, with each row in its participant's partition share.
-COUNTS = (
-    f"""
+COUNTS = tuple(
+    statement.replace("{part}", PART)
+    for statement in (
+        """
     INSERT INTO coverage_counts (part, branch, segment, campaign_id, registered, paid_through, n)
-    SELECT {PART}, branch, segment, campaign_id, registered, coalesce(paid_through, -1), count(*)
+    SELECT {part}, branch, segment, campaign_id, registered, coalesce(paid_through, -1), count(*)
     FROM participants GROUP BY 1, 2, 3, 4, 5, 6
     """,
-    f"""
+        """
     INSERT INTO registration_years (part, branch, year, n)
-    SELECT {PART}, branch, extract(year FROM registered_on)::int, count(*)
+    SELECT {part}, branch, extract(year FROM registered_on)::int, count(*)
     FROM participants WHERE registered AND registered_on IS NOT NULL GROUP BY 1, 2, 3
     """,
-    f"""
+        """
     INSERT INTO contribution_totals (part, branch, payer_type, campaign_id, contributions, rupiah)
-    SELECT {PART}, branch, payer_type, campaign_id, count(*), sum(amount) FROM contributions
+    SELECT {part}, branch, payer_type, campaign_id, count(*), sum(amount) FROM contributions
     GROUP BY 1, 2, 3, 4
     """,
-    f"""
+        """
     INSERT INTO daily_totals (day, branch, part, registrations, contributions, rupiah)
     SELECT day, branch, part, coalesce(r.n, 0), coalesce(c.n, 0), coalesce(c.rupiah, 0)
-    FROM (SELECT registered_on AS day, branch, {PART} AS part, count(*) AS n FROM participants
+    FROM (SELECT registered_on AS day, branch, {part} AS part, count(*) AS n FROM participants
           WHERE registered AND registered_on IS NOT NULL GROUP BY 1, 2, 3) AS r
-    FULL JOIN (SELECT paid_on AS day, branch, {PART} AS part, count(*) AS n, sum(amount) AS rupiah
+    FULL JOIN (SELECT paid_on AS day, branch, {part} AS part, count(*) AS n, sum(amount) AS rupiah
                FROM contributions GROUP BY 1, 2, 3) AS c USING (day, branch, part)
     """,
+    )
 )
 
 #: The campaigns the participants came through, as the campaign events would have merged them.
@@ -221,9 +224,7 @@ async def generate(url: str, participants: int, sizes: Sizes, last_day: date) ->
         count_rows = await conn.fetchval("SELECT count(*) FROM coverage_counts")
     finally:
         await conn.close()
-    return Store(
-        url, participants, contributions, count_rows, expected, time.perf_counter() - started
-    )
+    return Store(url, participants, contributions, count_rows, expected, time.perf_counter() - started)
 
 
 @contextlib.asynccontextmanager
@@ -297,7 +298,7 @@ async def serving(stack: Stack, store: Store, limit_seconds: float) -> AsyncIter
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            seconds = await _until_exact(http, store.expected, started, process, limit_seconds)
+            seconds = await _until_exact(http, store.expected, started, process, max(limit_seconds, 120.0))
         yield Serving(base, seconds)
     finally:
         if process.returncode is None:
