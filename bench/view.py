@@ -385,6 +385,7 @@ async def measure(stack: Stack, sizes: Sizes, *, limit_seconds: float) -> dict[s
                     "view_read_seconds": read,
                     "seconds_to_exact": served.seconds_to_exact,
                 }
+                log.info("view %s: %s", label, figures[label])
                 if label == "large":
                     figures["p99"] = await p99s(served.url, store, sizes)
     log.info("view: %s", figures)
