@@ -28,7 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -431,9 +431,13 @@ def rows(figures: dict[str, Any], sizes: Sizes) -> list[Row]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny stores")
+    parser.add_argument("--small", type=int, help="participants of the first store (1,000,000)")
+    parser.add_argument("--large", type=int, help="participants of the second store (10,000,000)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     sizes = Sizes.smoke() if args.smoke else Sizes()
+    sizes = replace(sizes, small=args.small or sizes.small, large=args.large or sizes.large)
     figures = uvloop.run(measure(test_stack(), sizes, limit_seconds=900.0))
     for row in rows(figures, sizes):
         print(row)  # noqa: T201
