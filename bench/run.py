@@ -23,6 +23,7 @@ import freshness
 import relay
 import scale
 import uvloop
+import view
 from common import REPO, Bench, Row, test_stack
 
 from jangkau_shared.runtime import tune_gc
@@ -32,7 +33,7 @@ KAFKA_VERSION = "4.1.1"
 
 #: Row producers, run in this order; each gets the stack and sizes and returns its rows.
 def sized_rows(module: ModuleType) -> Callable[[Bench], Awaitable[list[Row]]]:
-    """Rows of a module with ``Sizes`` (full or ``smoke()``), ``measure`` and ``rows``: #3 and #4."""
+    """Rows of a module with ``Sizes`` (full or ``smoke()``), ``measure`` and ``rows``: #3, #4, #8, #9."""
 
     async def produce(bench: Bench) -> list[Row]:
         sizes = module.Sizes.smoke() if bench.smoke else module.Sizes()
@@ -49,6 +50,7 @@ PRODUCERS: dict[str, Callable[[Bench], Awaitable[list[Row]]]] = {
     "api": sized_rows(api),  # 3a, 3b, 3c: registration API against a bare endpoint (bench/api.py)
     "freshness": sized_rows(freshness),  # 4a, 4b: accepted registration to metrics (bench/freshness.py)
     "relay": relay.rows,  # 6
+    "view": sized_rows(view),  # 8a, 8b, 9a, 9b, 9c: a large store (bench/view.py)
 }
 
 
@@ -56,7 +58,9 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="events preloaded for #1, #2, #5, #7")
     parser.add_argument("--rows", type=int, default=100_000, help="outbox rows drained in #6")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes (2,000 events, 1,000 rows)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes (2,000 events, 1,000 rows, 2,000 participants)"
+    )
     parser.add_argument(
         "--only", default=",".join(PRODUCERS), help=f"comma-separated of {', '.join(PRODUCERS)}"
     )

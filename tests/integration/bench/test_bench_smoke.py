@@ -28,13 +28,41 @@ def test_a_smoke_run_of_the_benchmarks_writes_a_positive_ratio_for_each_goal(
     assert run.returncode == 0, run.stderr[-3000:]
     body = json.loads((tmp_path / "latest.json").read_text())
     rows = {r["id"]: r for r in body["results"]}
-    assert {"1", "2", "3a", "3b", "3c", "4a", "4b", "5", "6", "7a", "7b", "1x", "2x"} <= rows.keys()
-    for goal in ("1", "2", "3a", "3b", "5", "6", "2x"):
+    assert {
+        "1",
+        "2",
+        "3a",
+        "3b",
+        "3c",
+        "4a",
+        "4b",
+        "5",
+        "6",
+        "7a",
+        "7b",
+        "1x",
+        "2x",
+        "8a",
+        "8b",
+        "9a",
+        "9b",
+        "9c",
+    } <= rows.keys()
+    for goal in ("1", "2", "3a", "3b", "5", "6", "2x", "8b"):
         assert rows[goal]["ratio"] > 0, rows[goal]
     assert "0 cells differ" in rows["5"]["what"], rows["5"]
     assert "counts are equal" in rows["1x"]["what"], rows["1x"]
     assert rows["7a"]["value"] > 0
     assert rows["3c"]["value"] > 0
     assert 0 <= rows["4a"]["value"] <= rows["4b"]["value"]
-    assert set(body["machine"]["settled_seconds_before"]) == {"fold", "scale", "api", "freshness", "relay"}
+    for figure in ("8a", "9a", "9b", "9c"):
+        assert rows[figure]["value"] > 0, rows[figure]
+    assert set(body["machine"]["settled_seconds_before"]) == {
+        "fold",
+        "scale",
+        "api",
+        "freshness",
+        "relay",
+        "view",
+    }
     assert (tmp_path / "latest.md").read_text().startswith("# Benchmark results")
