@@ -9,6 +9,8 @@ import os
 import random
 import re
 import signal
+import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -21,7 +23,7 @@ from typing import Any, TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
-from e2e_stack import RunningStack, deploy
+from e2e_stack import SERVICE_ENV, RunningStack, deploy
 
 from jangkau_shared.envelope import KafkaRecord, encode
 from jangkau_shared.events import (
@@ -104,6 +106,9 @@ class ApiLoad:
     statuses: list[int] = field(default_factory=list)
     unavailable: list[httpx.Response] = field(default_factory=list)
     sent_batches: int = 0
+    #: Registrations posted so far, the batch in flight included: an upper bound of what the API
+    #: may have accepted at any moment (the answer of the batch in flight may not be back yet).
+    registrations_sent: int = 0
     #: Registrations plus payments sent (a batch sent again after a 503 counts once).
     items: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
@@ -121,6 +126,7 @@ class ApiLoad:
             for i in range(0, len(self.people), self.batch):
                 if self.stop.is_set():
                     break
+                self.registrations_sent += len(self.people[i : i + self.batch])
                 answer = self._post(api, "/v1/registrations:batch", self.people[i : i + self.batch])
                 if answer is None:
                     continue
@@ -344,13 +350,108 @@ def start(service: str) -> None:
     deploy("services", "start", service, timeout=150)
 
 
+def extra_metrics_port(stack: RunningStack, n: int) -> int:
+    """Port of the ``n``-th extra metrics instance (n >= 1): the profile's metrics port + 10 + n.
+
+    Derived from the profile's ports, so that runs of several profiles side by side never take
+    each other's (an ephemeral port may lie in another profile's range). Fails if it is taken.
+    """
+    port = int(stack.url("metrics").rsplit(":", 1)[1]) + 10 + n
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as err:
+            raise AssertionError(f"port {port} of extra metrics instance {n} is taken: {err}") from err
+    return port
+
+
+class MetricsProcess:
+    """An extra metrics process in the same consumer group, started with the services' environment
+    by ``deploy/services.sh exec`` on a port of its own; its output goes to ``metrics-NAME.log``
+    (emptied when the object is made, appended to by each launch)."""
+
+    def __init__(self, name: str, port: int) -> None:
+        self.name, self.port = name, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = SERVICES / f"metrics-{name}.log"
+        self.log.write_bytes(b"")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def launch(self) -> None:
+        """Start the process (not waiting for it to be ready)."""
+        assert not self.running, f"{self.name} runs already"
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    "bash",
+                    "deploy/services.sh",
+                    "exec",
+                    ".venv/bin/jangkau-metrics",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=REPO,
+                env={**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def running(self) -> bool:
+        """True while the process has not exited."""
+        return self.process is not None and self.process.poll() is None
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Wait until /health/ready answers 200 (the counts are read and the database answers)."""
+        wait_for(
+            lambda: ready(self.url), until=lambda s: s == 200, timeout=timeout, what=f"{self.name} ready"
+        )
+
+    def signal(self, sig: signal.Signals) -> None:
+        """Send ``sig`` to the process."""
+        assert self.process is not None
+        self.process.send_signal(sig)
+
+    def wait(self, timeout: float = 60) -> int:
+        """Wait for the exit and return its code."""
+        assert self.process is not None
+        return self.process.wait(timeout)
+
+    def terminate(self, timeout: float = 60) -> int:
+        """SIGTERM (a graceful leave of the group); wait for the exit and return its code."""
+        self.signal(signal.SIGTERM)
+        return self.wait(timeout)
+
+    def kill(self) -> None:
+        """SIGKILL, if it still runs, and reap it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(30)
+
+
 # --- probes of the running services ---------------------------------------------------------------
 
 
-def campaign_counts(stack: RunningStack, campaign: str) -> dict[str, int]:
-    """``{registered, paid}`` of a campaign on the metrics JSON API ({} if not there)."""
+def ready(url: str) -> int:
+    """Status of a service's /health/ready (0 when it does not answer)."""
     try:
-        answer = httpx.get(f"{stack.url('metrics')}/v1/coverage", params={"by": "campaign"}, timeout=10)
+        return httpx.get(f"{url}/health/ready", timeout=5).status_code
+    except httpx.TransportError:
+        return 0
+
+
+def campaign_counts(stack: RunningStack, campaign: str, url: str | None = None) -> dict[str, int]:
+    """``{registered, paid}`` of a campaign on the metrics JSON API ({} if not there).
+
+    ``url``: another metrics instance than the stack's.
+    """
+    try:
+        base = url or stack.url("metrics")
+        answer = httpx.get(f"{base}/v1/coverage", params={"by": "campaign"}, timeout=10)
     except httpx.TransportError:
         return {}
     if answer.status_code != 200:

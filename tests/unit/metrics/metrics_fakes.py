@@ -71,11 +71,21 @@ class FakeCoverageStore:
 
     async def changes(self, horizon: int) -> CountRows:
         self.reads += 1
+        cells: Counter[tuple[str, str, str, bool, int]] = Counter()
+        years: Counter[tuple[str, int]] = Counter()
+        totals: dict[tuple[str, str, str], tuple[int, int]] = {}
+        for (_, branch, segment, campaign, registered, month), n in self.cells.items():
+            cells[(branch, segment, campaign, registered, month)] += n
+        for (_, branch, year), n in self.years.items():
+            years[(branch, year)] += n
+        for (_, branch, payer, campaign), (count, amount) in self.totals.items():
+            before = totals.get((branch, payer, campaign), (0, 0))
+            totals[(branch, payer, campaign)] = (before[0] + count, before[1] + amount)
         return CountRows(
             horizon=horizon + 1,
-            cells=[(*k, n) for k, n in self.cells.items()],
-            years=[(*k, n) for k, n in self.years.items()],
-            contributions=[(*k, *v) for k, v in self.totals.items()],
+            cells=[(*k, n) for k, n in cells.items()],
+            years=[(*k, n) for k, n in years.items()],
+            contributions=[(*k, *v) for k, v in totals.items()],
             campaigns=list(self.campaigns.values()),
             targets=list(self.saved_targets.values()),
         )

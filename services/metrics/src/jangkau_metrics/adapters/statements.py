@@ -54,20 +54,20 @@ MOVE_COUNTS: Final = """
             (part, branch, segment, campaign_id, registered, paid_through, n, changed_xid)
         SELECT *, pg_current_xact_id()::text::bigint FROM unnest(
             $1::integer[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::integer[], $7::bigint[])
-        ON CONFLICT (part, branch, segment, campaign_id, registered, paid_through)
+        ON CONFLICT (branch, segment, campaign_id, registered, paid_through, part)
         DO UPDATE SET n = t.n + excluded.n, changed_xid = excluded.changed_xid
     ), years AS (
         INSERT INTO registration_years AS t (part, branch, year, n, changed_xid)
         SELECT *, pg_current_xact_id()::text::bigint
         FROM unnest($8::integer[], $9::text[], $10::integer[], $11::bigint[])
-        ON CONFLICT (part, branch, year)
+        ON CONFLICT (branch, year, part)
         DO UPDATE SET n = t.n + excluded.n, changed_xid = excluded.changed_xid
     ), totals AS (
         INSERT INTO contribution_totals AS t
             (part, branch, payer_type, campaign_id, contributions, rupiah, changed_xid)
         SELECT *, pg_current_xact_id()::text::bigint FROM unnest(
             $12::integer[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::bigint[])
-        ON CONFLICT (part, branch, payer_type, campaign_id) DO UPDATE SET
+        ON CONFLICT (branch, payer_type, campaign_id, part) DO UPDATE SET
             contributions = t.contributions + excluded.contributions, rupiah = t.rupiah + excluded.rupiah,
             changed_xid = excluded.changed_xid
     )
@@ -81,14 +81,28 @@ MOVE_COUNTS: Final = """
 
 #: The oldest transaction still running when this read's snapshot was taken.
 SNAPSHOT_XMIN: Final = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+#: Each key changed since the horizon $1 (0: every key), with its count summed over the partitions:
+#: an absolute value, read in one snapshot, so reading it again is harmless. Summing here keeps
+#: what the view reads as small as the keys, whatever the number of partitions.
 CHANGED_CELLS: Final = """
-    SELECT part, branch, segment, campaign_id, registered, paid_through, n
-    FROM coverage_counts WHERE changed_xid >= $1
+    SELECT branch, segment, campaign_id, registered, paid_through, sum(n)::bigint
+    FROM coverage_counts
+    WHERE $1 = 0 OR (branch, segment, campaign_id, registered, paid_through) IN (
+        SELECT branch, segment, campaign_id, registered, paid_through
+        FROM coverage_counts WHERE changed_xid >= $1)
+    GROUP BY 1, 2, 3, 4, 5
 """
-CHANGED_YEARS: Final = "SELECT part, branch, year, n FROM registration_years WHERE changed_xid >= $1"
+CHANGED_YEARS: Final = """
+    SELECT branch, year, sum(n)::bigint FROM registration_years
+    WHERE $1 = 0 OR (branch, year) IN (SELECT branch, year FROM registration_years WHERE changed_xid >= $1)
+    GROUP BY 1, 2
+"""
 CHANGED_CONTRIBUTIONS: Final = """
-    SELECT part, branch, payer_type, campaign_id, contributions, rupiah
-    FROM contribution_totals WHERE changed_xid >= $1
+    SELECT branch, payer_type, campaign_id, sum(contributions)::bigint, sum(rupiah)::bigint
+    FROM contribution_totals
+    WHERE $1 = 0 OR (branch, payer_type, campaign_id) IN (
+        SELECT branch, payer_type, campaign_id FROM contribution_totals WHERE changed_xid >= $1)
+    GROUP BY 1, 2, 3
 """
 
 #: Registered participants per cell and paid-through month as they stood on $2 (NULL: today),

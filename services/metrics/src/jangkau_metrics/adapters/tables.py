@@ -108,7 +108,7 @@ coverage_counts = Table(
     Column("paid_through", Integer, nullable=False),
     Column("n", BigInteger, nullable=False),
     _changed_xid(),
-    PrimaryKeyConstraint("part", "branch", "segment", "campaign_id", "registered", "paid_through"),
+    PrimaryKeyConstraint("branch", "segment", "campaign_id", "registered", "paid_through", "part"),
 )
 
 #: Registrations by branch and year of the registration day.
@@ -120,7 +120,7 @@ registration_years = Table(
     Column("year", Integer, nullable=False),
     Column("n", BigInteger, nullable=False),
     _changed_xid(),
-    PrimaryKeyConstraint("part", "branch", "year"),
+    PrimaryKeyConstraint("branch", "year", "part"),
 )
 
 #: Contributions and rupiah by branch, payer type and campaign.
@@ -134,7 +134,7 @@ contribution_totals = Table(
     Column("contributions", BigInteger, nullable=False),
     Column("rupiah", BigInteger, nullable=False),
     _changed_xid(),
-    PrimaryKeyConstraint("part", "branch", "payer_type", "campaign_id"),
+    PrimaryKeyConstraint("branch", "payer_type", "campaign_id", "part"),
 )
 
 #: Registrations and contributions per branch per day (read on request, not followed by the view).

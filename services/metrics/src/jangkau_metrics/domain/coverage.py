@@ -30,19 +30,37 @@ class CellKey(NamedTuple):
 
 @dataclass
 class Cell:
-    """Registered participants of one cell: never paid, and a histogram of paid-through months."""
+    """Registered participants of one cell: never paid, and a histogram of paid-through months.
+
+    The state counts of the last day asked are kept until the cell changes: a dashboard asks for
+    the same day many times between two changes of a cell.
+    """
 
     registered: int = 0
     never_paid: int = 0
     paid_through: Counter[int] = field(default_factory=Counter)
+    _day: date | None = field(default=None, repr=False, compare=False)
+    _states: Counter[State] = field(default_factory=Counter, repr=False, compare=False)
+
+    def add(self, paid_through: int, n: int) -> None:
+        """Add ``n`` (or remove, n < 0) participants paid through a month (or NEVER_PAID)."""
+        self.registered += n
+        if paid_through == NEVER_PAID:
+            self.never_paid += n
+        else:
+            self.paid_through[paid_through] += n
+        self._day = None
 
     def states(self, day: date) -> Counter[State]:
-        """Count this cell's participants by state on ``day``."""
+        """Count this cell's participants by state on ``day`` (do not change the answer)."""
+        if self._day == day:
+            return self._states
         due = last_due_month(day)
         counts: Counter[State] = Counter({State.NEVER_PAID: self.never_paid})
         for month, n in self.paid_through.items():
             if n:
                 counts[standing(due - month)] += n
+        self._day, self._states = day, counts
         return counts
 
 
@@ -64,6 +82,8 @@ class Coverage:
     """Registered participants by cell, those awaiting their registration, registrations per year."""
 
     cells: dict[CellKey, Cell] = field(default_factory=dict)
+    #: The same participants summed per branch: what most reads ask for, a few hundred cells.
+    branches: dict[str, Cell] = field(default_factory=dict)
     awaiting_registration: Counter[str] = field(default_factory=Counter)
     registrations_per_year: Counter[tuple[str, int]] = field(default_factory=Counter)
 
@@ -72,11 +92,11 @@ class Coverage:
         cell = self.cells.get(key)
         if cell is None:  # not setdefault(key, Cell()): that builds a Cell and a Counter every time
             cell = self.cells[key] = Cell()
-        cell.registered += n
-        if paid_through == NEVER_PAID:
-            cell.never_paid += n
-        else:
-            cell.paid_through[paid_through] += n
+        cell.add(paid_through, n)
+        branch = self.branches.get(key.branch)
+        if branch is None:
+            branch = self.branches[key.branch] = Cell()
+        branch.add(paid_through, n)
 
     def tally(self, day: date, group: Callable[[CellKey], K], *, branch: str | None = None) -> dict[K, Tally]:
         """Registered and state counts on ``day``, grouped by ``group(cell key)``, of one branch or all."""
@@ -84,6 +104,16 @@ class Coverage:
         for key, cell in self.cells.items():
             if branch is None or key.branch == branch:
                 result.setdefault(group(key), Tally()).add(cell, day)
+        return result
+
+    def tally_branches(
+        self, day: date, group: Callable[[str], K], *, branch: str | None = None
+    ) -> dict[K, Tally]:
+        """Like ``tally`` for groups of whole branches (branch, region): one cell per branch to add."""
+        result: dict[K, Tally] = {}
+        for name, cell in self.branches.items():
+            if branch is None or name == branch:
+                result.setdefault(group(name), Tally()).add(cell, day)
         return result
 
     def registered_in_year(self, year: int, *, since_ever: bool = False) -> Counter[str]:

@@ -71,14 +71,17 @@ def _row(key: str, tally: Tally) -> CoverageRow:
 
 def coverage(snapshot: Snapshot, *, day: date, by: Grouping, branch: str | None = None) -> list[CoverageRow]:
     """Participants by state on ``day``, grouped ``by`` one attribute, optionally of one branch."""
-    groups: dict[Grouping, Callable[[CellKey], str]] = {
-        "branch": lambda k: k.branch,
-        "region": lambda k: snapshot.plan.region_of(k.branch),
-        "village": lambda k: k.village_code,
-        "segment": lambda k: k.segment,
-        "campaign": lambda k: k.campaign_id,
-    }
-    tallies = snapshot.coverage.tally(day, groups[by], branch=branch)
+    coverage = snapshot.coverage
+    if by in ("branch", "region"):
+        of_branch = (lambda b: b) if by == "branch" else snapshot.plan.region_of
+        tallies = coverage.tally_branches(day, of_branch, branch=branch)
+    else:
+        groups: dict[Grouping, Callable[[CellKey], str]] = {
+            "village": lambda k: k.village_code,
+            "segment": lambda k: k.segment,
+            "campaign": lambda k: k.campaign_id,
+        }
+        tallies = coverage.tally(day, groups[by], branch=branch)
     return [_row(key, tally) for key, tally in sorted(tallies.items())]
 
 

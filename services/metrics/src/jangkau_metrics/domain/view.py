@@ -1,8 +1,9 @@
 """The service's cache of the count tables: the rows as last read, and the counts they add up to.
 
 The store keeps counts in rows per Kafka partition (so instances folding different partitions
-never wait on each other). A read brings absolute row values, never increments: reading a row
-twice is harmless, and the counts move by the difference to the value held before.
+never wait on each other). A read brings each changed key's count summed over the partitions: an
+absolute value, never an increment, so reading a key twice is harmless, and the counts move by
+the difference to the value held before.
 """
 
 from dataclasses import dataclass, field
@@ -14,12 +15,12 @@ from jangkau_metrics.domain.ledger import LedgerKey
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.targets import Target
 
-#: part, branch, segment, campaign, registered, paid-through month (or NEVER_PAID), participants
-CellRow = tuple[int, str, str, str, bool, int, int]
-#: part, branch, year of registration, registrations
-YearRow = tuple[int, str, int, int]
-#: part, branch, payer type, campaign, contributions, rupiah
-ContributionRow = tuple[int, str, str, str, int, int]
+#: branch, segment, campaign, registered, paid-through month (or NEVER_PAID), participants
+CellRow = tuple[str, str, str, bool, int, int]
+#: branch, year of registration, registrations
+YearRow = tuple[str, int, int]
+#: branch, payer type, campaign, contributions, rupiah
+ContributionRow = tuple[str, str, str, int, int]
 
 
 class CountRows(NamedTuple):
@@ -40,30 +41,31 @@ class View:
     snapshot: Snapshot
     horizon: int = 0
     loaded: bool = False
-    _cells: dict[tuple[int, str, str, str, bool, int], int] = field(default_factory=dict)
-    _years: dict[tuple[int, str, int], int] = field(default_factory=dict)
-    _contributions: dict[tuple[int, str, str, str], tuple[int, int]] = field(default_factory=dict)
+    _cells: dict[tuple[str, str, str, bool, int], int] = field(default_factory=dict)
+    _years: dict[tuple[str, int], int] = field(default_factory=dict)
+    _contributions: dict[tuple[str, str, str], tuple[int, int]] = field(default_factory=dict)
 
     def apply(self, rows: CountRows) -> None:
         """Take the rows read; the counts move by the difference to what each row held before."""
         coverage, ledger = self.snapshot.coverage, self.snapshot.ledger
-        for part, branch, segment, campaign, registered, month, n in rows.cells:
-            key = (part, branch, segment, campaign, registered, month)
-            moved = n - self._cells.get(key, 0)
-            self._cells[key] = n
+        for branch, segment, campaign, registered, month, n in rows.cells:
+            cell = (branch, segment, campaign, registered, month)
+            moved = n - self._cells.get(cell, 0)
+            self._cells[cell] = n
             if not moved:
                 continue
             if registered:
                 coverage.add(CellKey(branch, "", segment, campaign), month, moved)
             else:
                 coverage.awaiting_registration[branch] += moved
-        for part, branch, year, n in rows.years:
-            coverage.registrations_per_year[(branch, year)] += n - self._years.get((part, branch, year), 0)
-            self._years[(part, branch, year)] = n
-        for part, branch, payer, campaign, count, amount in rows.contributions:
-            before = self._contributions.get((part, branch, payer, campaign), (0, 0))
-            ledger.add(LedgerKey(branch, payer, campaign), count=count - before[0], amount=amount - before[1])
-            self._contributions[(part, branch, payer, campaign)] = (count, amount)
+        for branch, year, n in rows.years:
+            coverage.registrations_per_year[(branch, year)] += n - self._years.get((branch, year), 0)
+            self._years[(branch, year)] = n
+        for branch, payer, campaign, count, amount in rows.contributions:
+            total = LedgerKey(branch, payer, campaign)
+            before = self._contributions.get(total, (0, 0))
+            ledger.add(total, count=count - before[0], amount=amount - before[1])
+            self._contributions[total] = (count, amount)
         for campaign_row in rows.campaigns:
             self.snapshot.campaigns[campaign_row.campaign_id] = campaign_row
         for target in rows.targets:

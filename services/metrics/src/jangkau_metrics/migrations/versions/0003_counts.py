@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("paid_through", sa.Integer, nullable=False),
         sa.Column("n", sa.BigInteger, nullable=False),
         _xid(),
-        sa.PrimaryKeyConstraint("part", "branch", "segment", "campaign_id", "registered", "paid_through"),
+        sa.PrimaryKeyConstraint("branch", "segment", "campaign_id", "registered", "paid_through", "part"),
     )
     op.create_table(
         "registration_years",
@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer, nullable=False),
         sa.Column("n", sa.BigInteger, nullable=False),
         _xid(),
-        sa.PrimaryKeyConstraint("part", "branch", "year"),
+        sa.PrimaryKeyConstraint("branch", "year", "part"),
     )
     op.create_table(
         "contribution_totals",
@@ -69,7 +69,7 @@ def upgrade() -> None:
         sa.Column("contributions", sa.BigInteger, nullable=False),
         sa.Column("rupiah", sa.BigInteger, nullable=False),
         _xid(),
-        sa.PrimaryKeyConstraint("part", "branch", "payer_type", "campaign_id"),
+        sa.PrimaryKeyConstraint("branch", "payer_type", "campaign_id", "part"),
     )
     op.create_table(
         "daily_totals",
