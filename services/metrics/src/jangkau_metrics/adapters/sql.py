@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+import asyncpg
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +24,18 @@ from jangkau_metrics.domain.view import CountRows
 
 class ConcurrentInsert(RuntimeError):
     """Another consumer created the same participant meanwhile: retry the batch."""
+
+
+class StoreUnavailable(ConnectionError):
+    """The database connection failed or the server is shutting down or starting: try again later.
+
+    A ConnectionError (an OSError), as a refused connection is: consumers retry it with backoff
+    and the HTTP layer answers 503.
+    """
+
+
+#: SQLSTATE classes of a server that cannot serve now (08 connection, 53 resources, 57 operator).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57")
 
 
 class SqlParticipantBatch:
@@ -86,8 +99,8 @@ class SqlCoverageStore:
     @asynccontextmanager
     async def participant_batch(self) -> AsyncIterator[SqlParticipantBatch]:
         """One transaction: committed when the block ends, rolled back on an error."""
-        async with self._engine.begin() as conn:
-            yield SqlParticipantBatch(await _driver(conn))
+        async with _transaction(self._engine) as driver:
+            yield SqlParticipantBatch(driver)
 
     async def merge_campaigns(self, facts: Sequence[Campaign]) -> list[Campaign]:
         """Upsert in id order: newer known fields win, the status never goes back."""
@@ -119,28 +132,21 @@ class SqlCoverageStore:
         One repeatable-read snapshot: every transaction below its xmin has ended, so a row it
         wrote is in this read; one still running has an id at or above the next horizon.
         """
-        async with self._engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="REPEATABLE READ")
-            async with conn.begin():
-                driver = await _driver(conn)
-                next_horizon = await driver.fetchval(sql.SNAPSHOT_XMIN)
-                cells = await driver.fetch(sql.CHANGED_CELLS, horizon)
-                years = await driver.fetch(sql.CHANGED_YEARS, horizon)
-                totals = await driver.fetch(sql.CHANGED_CONTRIBUTIONS, horizon)
-                stored = await conn.execute(select(campaigns).where(campaigns.c.changed_xid >= horizon))
-                known = await conn.execute(
-                    select(targets.c.branch, targets.c.year, targets.c.participants, targets.c.measure).where(
-                        targets.c.changed_xid >= horizon
-                    )
-                )
-                return CountRows(
-                    horizon=next_horizon,
-                    cells=[tuple(r) for r in cells],
-                    years=[tuple(r) for r in years],
-                    contributions=[tuple(r) for r in totals],
-                    campaigns=[_campaign(r._mapping) for r in stored],
-                    targets=[Target(*r) for r in known],
-                )
+        async with _transaction(self._engine, isolation="repeatable_read", readonly=True) as driver:
+            next_horizon = await driver.fetchval(sql.SNAPSHOT_XMIN)
+            cells = await driver.fetch(sql.CHANGED_CELLS, horizon)
+            years = await driver.fetch(sql.CHANGED_YEARS, horizon)
+            totals = await driver.fetch(sql.CHANGED_CONTRIBUTIONS, horizon)
+            stored = await driver.fetch(sql.CHANGED_CAMPAIGNS, horizon)
+            known = await driver.fetch(sql.CHANGED_TARGETS, horizon)
+        return CountRows(
+            horizon=next_horizon,
+            cells=[tuple(r) for r in cells],
+            years=[tuple(r) for r in years],
+            contributions=[tuple(r) for r in totals],
+            campaigns=[Campaign(*r) for r in stored],
+            targets=[Target(*r) for r in known],
+        )
 
     async def coverage(self, *, day: date | None, branch: str | None) -> Coverage:
         """Registered participants by cell (with villages) as they stood on ``day`` (None: today).
@@ -150,8 +156,7 @@ class SqlCoverageStore:
         branches are a full scan (seconds at tens of millions).
         """
         coverage = Coverage()
-        async with self._engine.connect() as conn:
-            driver = await _driver(conn)
+        async with _transaction(self._engine, readonly=True) as driver:
             for row in await driver.fetch(sql.COVERAGE_ON, branch, day):
                 month = NEVER_PAID if row[4] is None else row[4]
                 coverage.add(CellKey(*row[:4]), month, row[5])
@@ -160,8 +165,7 @@ class SqlCoverageStore:
     async def campaign_contributions(self, day: date) -> Ledger:
         """Contributions per campaign paid on or before ``day`` (a scan of contributions)."""
         ledger = Ledger()
-        async with self._engine.connect() as conn:
-            driver = await _driver(conn)
+        async with _transaction(self._engine, readonly=True) as driver:
             for campaign_id, n, amount in await driver.fetch(sql.CAMPAIGN_CONTRIBUTIONS_ON, day):
                 ledger.add(LedgerKey("", "", campaign_id), count=n, amount=amount)
         return ledger
@@ -170,8 +174,7 @@ class SqlCoverageStore:
         self, *, start: date, end: date, branch: str | None
     ) -> list[tuple[str, date, int, int, int]]:
         """Registrations, contributions and rupiah per branch per day, from ``start`` to ``end``."""
-        async with self._engine.connect() as conn:
-            driver = await _driver(conn)
+        async with _transaction(self._engine, readonly=True) as driver:
             return [tuple(r) for r in await driver.fetch(sql.DAILY, start, end, branch)]
 
     async def save_target(self, target: Target) -> None:
@@ -191,25 +194,43 @@ class SqlCoverageStore:
 
     async def fingerprint(self) -> dict[str, str]:
         """Every stored fact and count under a readable name (partitions summed), to compare two stores."""
-        async with self._engine.connect() as conn:
-            flat = await _flat(conn, sql.FINGERPRINT)
-            for row in await conn.execute(select(campaigns)):
-                flat.update(_campaign(row._mapping).cell_by_cell())
+        async with _transaction(self._engine, isolation="repeatable_read", readonly=True) as driver:
+            flat = await _flat(driver, sql.FINGERPRINT)
+            for row in await driver.fetch(sql.CHANGED_CAMPAIGNS, 0):
+                flat.update(Campaign(*row).cell_by_cell())
         return flat
 
     async def audit(self) -> list[str]:
         """Where the count tables differ from what the participants and contributions add up to."""
-        async with self._engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="REPEATABLE READ")
-            async with conn.begin():  # one snapshot for both sides
-                kept = await _flat(conn, {name: sql.FINGERPRINT[name] for name in sql.DERIVED})
-                derived = await _flat(conn, sql.DERIVED)
+        async with _transaction(self._engine, isolation="repeatable_read", readonly=True) as driver:
+            kept = await _flat(driver, {name: sql.FINGERPRINT[name] for name in sql.DERIVED})
+            derived = await _flat(driver, sql.DERIVED)  # the same snapshot as the counts
         return differences(kept, derived)
 
 
-async def _flat(conn: Any, queries: Mapping[str, str]) -> dict[str, str]:
+@asynccontextmanager
+async def _transaction(engine: AsyncEngine, **options: Any) -> AsyncIterator[Any]:
+    """A pooled connection's asyncpg connection inside a real transaction of its own.
+
+    SQLAlchemy's asyncpg adapter opens its transaction at its own first statement, so statements
+    sent straight to the asyncpg connection under ``engine.begin()`` would each commit alone.
+    Errors of a lost or refused connection become StoreUnavailable.
+    """
+    try:
+        async with engine.connect() as conn:
+            driver = await _driver(conn)
+            async with driver.transaction(**options):
+                yield driver
+    except (asyncpg.InterfaceError, asyncpg.InternalClientError) as err:
+        raise StoreUnavailable(f"the metrics database connection failed: {err}") from err
+    except asyncpg.PostgresError as err:
+        if str(err.sqlstate or "").startswith(_UNAVAILABLE_SQLSTATES):
+            raise StoreUnavailable(f"the metrics database cannot serve now: {err}") from err
+        raise
+
+
+async def _flat(driver: Any, queries: Mapping[str, str]) -> dict[str, str]:
     """Run queries whose last column is a value; name each non-zero value by query and key."""
-    driver = await _driver(conn)
     flat: dict[str, str] = {}
     for name, query in queries.items():
         for *key, value in await driver.fetch(query):

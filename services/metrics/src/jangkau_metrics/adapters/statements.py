@@ -105,6 +105,13 @@ CHANGED_CONTRIBUTIONS: Final = """
     GROUP BY 1, 2, 3
 """
 
+CHANGED_CAMPAIGNS: Final = """
+    SELECT campaign_id, branch, status, name, kind, starts_on, ends_on, target_registrations,
+           target_first_payments, held_from, held_to, headcount
+    FROM campaigns WHERE changed_xid >= $1
+"""
+CHANGED_TARGETS: Final = "SELECT branch, year, participants, measure FROM targets WHERE changed_xid >= $1"
+
 #: Registered participants per cell and paid-through month as they stood on $2 (NULL: today),
 #: of branch $1 (NULL: all). A past day's month is the last step of the staircase by that day.
 COVERAGE_ON: Final = """
