@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -62,11 +62,19 @@ class FakeParticipantRepository:
 
 
 class FakeContributionRepository:
-    def __init__(self, staged: dict[UUID, Contribution]) -> None:
-        self._staged = staged
+    def __init__(self, store: Store, staged: dict[UUID, Contribution]) -> None:
+        self._store, self._staged = store, staged
 
     async def add(self, contribution: Contribution) -> None:
         self._staged[contribution.cmd.contribution_id] = contribution
+
+    async def paid_through_on(self, participant_id: UUID, day: date) -> Month | None:
+        months = [
+            c.paid_through
+            for c in (*self._store.contributions.values(), *self._staged.values())
+            if c.cmd.participant_id == participant_id and c.cmd.paid_on <= day
+        ]
+        return max(months, key=lambda m: m.index) if months else None
 
 
 class FakeAnswerBook:
@@ -101,7 +109,7 @@ class FakeUnitOfWork:
         self._answers: dict[UUID, StoredAnswer] = {}
         self._events: list[EventData] = []
         self.participants = FakeParticipantRepository(store, self._people, self._niks)
-        self.contributions = FakeContributionRepository(self._paid)
+        self.contributions = FakeContributionRepository(store, self._paid)
         self.answers = FakeAnswerBook(store, self._answers)
 
     async def __aenter__(self) -> Self:

@@ -207,3 +207,23 @@ async def test_status_defaults_to_today_in_jakarta() -> None:
 
     assert day == date(2026, 11, 23)
     assert now.state.value == "never_paid"
+
+
+async def test_status_on_a_past_day_counts_only_the_contributions_paid_by_then() -> None:
+    store = Store()
+    ctx = context(store)
+    registered = await service.register_worker(_worker(), scope=DENPASAR, ctx=ctx)
+    pid = registered.participant_id
+    await service.pay_contribution(_payment(pid), scope=DENPASAR, ctx=ctx)  # January, paid 10 Jan
+    later = _payment(pid, first_month=Month(2026, 2), months=3, amount=42_000, paid_on=date(2026, 3, 1))
+    await service.pay_contribution(later, scope=DENPASAR, ctx=ctx)  # through April, paid 1 Mar
+
+    async def state_on(day: date) -> str:
+        _, standing, _ = await service.participant_status(pid, as_of=day, scope=DENPASAR, ctx=ctx)
+        return standing.state.value
+
+    assert await state_on(date(2026, 1, 9)) == "never_paid"
+    assert await state_on(date(2026, 2, 20)) == "arrears"  # February was due by the 15th
+    assert await state_on(date(2026, 3, 1)) == "active"
+    assert await state_on(date(2026, 5, 15)) == "active"
+    assert await state_on(date(2026, 5, 16)) == "arrears"

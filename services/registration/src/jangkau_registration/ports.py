@@ -1,6 +1,7 @@
 """Roles the use cases need from infrastructure."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Protocol
 from uuid import UUID
 
@@ -37,6 +38,10 @@ class ContributionRepository(Protocol):
 
     async def add(self, contribution: Contribution) -> None:
         """Store an accepted contribution."""
+        ...
+
+    async def paid_through_on(self, participant_id: UUID, day: date) -> Month | None:
+        """The month a participant was paid through by the contributions paid on or before ``day``."""
         ...
 
 

@@ -1,7 +1,7 @@
 """Use cases of the registration service: register, pay, tell a participant's standing."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -240,10 +240,14 @@ async def pay_contribution(cmd: PayContribution, *, scope: Scope, ctx: Context) 
 async def participant_status(
     participant_id: UUID, *, as_of: date | None, scope: Scope, ctx: Context
 ) -> tuple[ParticipantRecord, Standing, date]:
-    """Return a participant of the caller's branches and its standing on ``as_of`` (default today)."""
+    """Return a participant of the caller's branches as it stood on ``as_of`` (default today).
+
+    Paid through what the contributions paid by that day cover, and the standing this gives.
+    """
     day = as_of or (ctx.now().astimezone(UTC) + JAKARTA).date()
     async with ctx.uow() as uow:
         participant = await uow.participants.get(participant_id)
-    if participant is None or not scope.may_act_for(participant.branch):
-        raise ParticipantNotFound(participant_id)
-    return participant, standing(participant.paid_through, day), day
+        if participant is None or not scope.may_act_for(participant.branch):
+            raise ParticipantNotFound(participant_id)
+        paid = await uow.contributions.paid_through_on(participant_id, day)  # a past day: paid by then
+    return replace(participant, paid_through=paid), standing(paid, day), day

@@ -1,10 +1,11 @@
 """SQL repositories of one transaction: participants, contributions, remembered answers."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Executable, insert, select, update
+from sqlalchemy import Executable, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -141,6 +142,12 @@ class SqlContributionRepository:
             "paid_at": contribution.paid_at,
         }
         await self._conn.execute(insert(contributions).values(row))
+
+    async def paid_through_on(self, participant_id: UUID, day: date) -> Month | None:
+        """The largest paid-through month of the participant's contributions paid by ``day``."""
+        c = contributions.c
+        query = select(func.max(c.paid_through)).where(c.participant_id == participant_id, c.paid_on <= day)
+        return _month((await self._conn.execute(query)).scalar())
 
 
 class SqlAnswerBook:

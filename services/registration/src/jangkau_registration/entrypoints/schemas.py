@@ -106,7 +106,9 @@ class ParticipantOut(BaseModel):
     channel: Channel
     registered_on: date
     campaign_id: UUID | None
-    paid_through: str | None = Field(description="Last month paid, YYYY-MM; null when never paid.")
+    paid_through: str | None = Field(
+        description="Last month paid by the contributions paid on or before as_of, YYYY-MM; null: none."
+    )
     as_of: date = Field(description="Day the standing is told for.")
     state: Literal["never_paid", "active", "arrears", "lapsed"] = Field(
         description="never_paid; active (paid through the last month due, due by the 15th); arrears (1-3 "
