@@ -15,6 +15,11 @@ from jangkau_metrics.domain.reports import Grouping
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.targets import Measure, Target
 
+#: A branch code as the registration service assigns them (the target route's path takes the same).
+BRANCH_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
+BranchFilter = Annotated[
+    str | None, Query(pattern=BRANCH_PATTERN, description="Only this branch (a branch code, e.g. denpasar).")
+]
 AsOf = Annotated[
     date | None,
     Query(
@@ -122,7 +127,7 @@ def router(metrics: Metrics) -> APIRouter:
         )
 
     @api.get("/coverage", response_model=CoverageReport)
-    async def coverage(by: Grouping = "branch", as_of: AsOf = None, branch: str | None = None) -> Any:
+    async def coverage(by: Grouping = "branch", as_of: AsOf = None, branch: BranchFilter = None) -> Any:
         """Participants by state, grouped by branch, region, village, segment or campaign, on a day."""
         day = as_of or metrics.clock()
         source = await counts_on(day, branch=branch, villages=by == "village")
@@ -156,7 +161,7 @@ def router(metrics: Metrics) -> APIRouter:
             date | None, Query(alias="from", description="First day (default: 30 days ago).")
         ] = None,
         end: Annotated[date | None, Query(alias="to", description="Last day (default: today).")] = None,
-        branch: str | None = None,
+        branch: BranchFilter = None,
     ) -> Any:
         """Registrations and contributions per branch per day."""
         last = end or metrics.clock()
@@ -202,7 +207,7 @@ def router(metrics: Metrics) -> APIRouter:
     async def set_target(
         request: Request,
         body: TargetIn,
-        branch: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")],
+        branch: Annotated[str, Path(pattern=BRANCH_PATTERN)],
         year: Annotated[int, Path(ge=2000, le=2100)],
     ) -> Any:
         """Set (or replace) a branch's target for a year."""
