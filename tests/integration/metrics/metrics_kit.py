@@ -8,7 +8,9 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka import AIOKafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from jangkau_metrics.adapters.sql import SqlCoverageStore
 from jangkau_metrics.bootstrap import MIGRATIONS, Metrics, bootstrap
 from jangkau_metrics.config import MetricsSettings
 from jangkau_shared import db
@@ -172,3 +174,14 @@ async def settle(
 
 
 Factory = Callable[[], Awaitable[str]]
+
+
+@pytest.fixture(name="store")
+async def store_fixture(new_database: Factory) -> AsyncIterator[SqlCoverageStore]:
+    """The metrics store on a new, migrated database of its own."""
+    engine = create_async_engine(await new_database())
+    try:
+        await db.upgrade(engine, MIGRATIONS)
+        yield SqlCoverageStore(engine)
+    finally:
+        await engine.dispose()

@@ -5,53 +5,44 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
-from metrics_kit import Factory
-from sqlalchemy.ext.asyncio import create_async_engine
+from metrics_kit import store_fixture  # noqa: F401
 
 from jangkau_metrics.adapters.sql import SqlCoverageStore
-from jangkau_metrics.bootstrap import MIGRATIONS
 from jangkau_metrics.domain.campaigns import Campaign
 from jangkau_metrics.domain.coverage import CellKey
 from jangkau_metrics.domain.participants import Change, Participant
-from jangkau_shared import db
 
 pytestmark = pytest.mark.integration
 
 
 async def test_merging_several_campaigns_at_once_keeps_each_ones_furthest_status_and_known_fields(
-    new_database: Factory,
+    store: SqlCoverageStore,
 ) -> None:
-    engine = create_async_engine(await new_database())
-    try:
-        await db.upgrade(engine, MIGRATIONS)
-        store = SqlCoverageStore(engine)
-        booth = Campaign("c-booth", "denpasar", "held", held_from=date(2017, 8, 13), headcount=1200)
-        visit = Campaign("c-visit", "jambi", "planned", name="Desa visit", target_registrations=40)
-        await store.merge_campaigns([visit, booth])
+    booth = Campaign("c-booth", "denpasar", "held", held_from=date(2017, 8, 13), headcount=1200)
+    visit = Campaign("c-visit", "jambi", "planned", name="Desa visit", target_registrations=40)
+    await store.merge_campaigns([visit, booth])
 
-        stored = await store.merge_campaigns(
-            [
-                Campaign("c-booth", "denpasar", "planned", name="Sesetan Karnaval booth"),
-                Campaign("c-visit", "jambi", "cancelled"),
-            ]
-        )
-
-        assert sorted(stored, key=lambda c: c.campaign_id) == [
-            Campaign(
-                "c-booth",
-                "denpasar",
-                "held",
-                name="Sesetan Karnaval booth",
-                held_from=date(2017, 8, 13),
-                headcount=1200,
-            ),
-            Campaign("c-visit", "jambi", "cancelled", name="Desa visit", target_registrations=40),
+    stored = await store.merge_campaigns(
+        [
+            Campaign("c-booth", "denpasar", "planned", name="Sesetan Karnaval booth"),
+            Campaign("c-visit", "jambi", "cancelled"),
         ]
-        assert sorted((await store.changes(0)).campaigns, key=lambda c: c.campaign_id) == sorted(
-            stored, key=lambda c: c.campaign_id
-        )
-    finally:
-        await engine.dispose()
+    )
+
+    assert sorted(stored, key=lambda c: c.campaign_id) == [
+        Campaign(
+            "c-booth",
+            "denpasar",
+            "held",
+            name="Sesetan Karnaval booth",
+            held_from=date(2017, 8, 13),
+            headcount=1200,
+        ),
+        Campaign("c-visit", "jambi", "cancelled", name="Desa visit", target_registrations=40),
+    ]
+    assert sorted((await store.changes(0)).campaigns, key=lambda c: c.campaign_id) == sorted(
+        stored, key=lambda c: c.campaign_id
+    )
 
 
 def _participant() -> Participant:
@@ -59,47 +50,36 @@ def _participant() -> Participant:
 
 
 async def test_a_batch_that_fails_after_saving_participants_leaves_neither_them_nor_their_counts(
-    new_database: Factory,
+    store: SqlCoverageStore,
 ) -> None:
-    engine = create_async_engine(await new_database())
-    try:
-        await db.upgrade(engine, MIGRATIONS)
-        store = SqlCoverageStore(engine)
-        change = Change(None, _participant())
+    change = Change(None, _participant())
 
-        async def dies_after_saving() -> None:
-            async with store.participant_batch() as batch:
-                await batch.save([change])
-                raise RuntimeError("the process dies before the counts move")
+    async def dies_after_saving() -> None:
+        async with store.participant_batch() as batch:
+            await batch.save([change])
+            raise RuntimeError("the process dies before the counts move")
 
-        with pytest.raises(RuntimeError, match="dies"):
-            await dies_after_saving()
+    with pytest.raises(RuntimeError, match="dies"):
+        await dies_after_saving()
 
-        assert (await store.coverage(day=None, branch=None)).cells == {}
-        assert await store.audit() == []
-    finally:
-        await engine.dispose()
+    assert (await store.coverage(day=None, branch=None)).cells == {}
+    assert await store.audit() == []
 
 
 async def test_a_participant_locked_by_one_batch_waits_for_its_commit_in_another(
-    new_database: Factory,
+    store: SqlCoverageStore,
 ) -> None:
-    engine = create_async_engine(await new_database())
-    try:
-        await db.upgrade(engine, MIGRATIONS)
-        store, p = SqlCoverageStore(engine), _participant()
-        async with store.participant_batch() as batch:
-            await batch.save([Change(None, p)])
-        async with store.participant_batch() as first:
-            assert list(await first.lock([p.participant_id])) == [p.participant_id]
+    p = _participant()
+    async with store.participant_batch() as batch:
+        await batch.save([Change(None, p)])
+    async with store.participant_batch() as first:
+        assert list(await first.lock([p.participant_id])) == [p.participant_id]
 
-            async def second_lock() -> None:
-                async with store.participant_batch() as second:
-                    await second.lock([p.participant_id])
+        async def second_lock() -> None:
+            async with store.participant_batch() as second:
+                await second.lock([p.participant_id])
 
-            waiting = asyncio.create_task(second_lock())
-            done, _ = await asyncio.wait({waiting}, timeout=1.0)
-            assert done == set(), "the second batch locked a row the first one holds"
-        await asyncio.wait_for(waiting, timeout=30)  # free once the first commits
-    finally:
-        await engine.dispose()
+        waiting = asyncio.create_task(second_lock())
+        done, _ = await asyncio.wait({waiting}, timeout=1.0)
+        assert done == set(), "the second batch locked a row the first one holds"
+    await asyncio.wait_for(waiting, timeout=30)  # free once the first commits

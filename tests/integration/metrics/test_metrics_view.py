@@ -4,7 +4,7 @@ from collections import Counter
 
 import asyncpg
 import pytest
-from metrics_kit import Factory
+from metrics_kit import Factory, store_fixture  # noqa: F401
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from jangkau_metrics import service
@@ -62,20 +62,15 @@ async def test_a_transaction_begun_before_a_read_and_committed_after_it_is_seen_
 
 
 async def test_counts_moved_on_two_partitions_and_back_to_zero_are_served_as_their_sum(
-    new_database: Factory,
+    store: SqlCoverageStore,
 ) -> None:
-    engine = create_async_engine(await new_database())
-    try:
-        await db.upgrade(engine, MIGRATIONS)
-        store, view = SqlCoverageStore(engine), View(Snapshot())
-        async with store.participant_batch() as batch:
-            await batch.move_counts({0: _moved("jambi", 2), 5: _moved("jambi", 3)}, {})
-        await service.refresh_view(store=store, view=view)
-        assert _registered(view) == {"jambi": 5}
+    view = View(Snapshot())
+    async with store.participant_batch() as batch:
+        await batch.move_counts({0: _moved("jambi", 2), 5: _moved("jambi", 3)}, {})
+    await service.refresh_view(store=store, view=view)
+    assert _registered(view) == {"jambi": 5}
 
-        async with store.participant_batch() as batch:
-            await batch.move_counts({5: _moved("jambi", -3)}, {})
-        await service.refresh_view(store=store, view=view)
-        assert _registered(view) == {"jambi": 2}
-    finally:
-        await engine.dispose()
+    async with store.participant_batch() as batch:
+        await batch.move_counts({5: _moved("jambi", -3)}, {})
+    await service.refresh_view(store=store, view=view)
+    assert _registered(view) == {"jambi": 2}
