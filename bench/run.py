@@ -46,7 +46,7 @@ def sized_rows(module: ModuleType) -> Callable[[Bench], Awaitable[list[Row]]]:
 
 PRODUCERS: dict[str, Callable[[Bench], Awaitable[list[Row]]]] = {
     "fold": fold.rows,  # 1, 2, 5, 7a, 7b
-    "scale": scale.rows,  # 1x, 2x
+    "scale": scale.rows,  # 1x, 2x, 3x
     "api": sized_rows(api),  # 3a, 3b, 3c: registration API against a bare endpoint (bench/api.py)
     "freshness": sized_rows(freshness),  # 4a, 4b: accepted registration to metrics (bench/freshness.py)
     "relay": relay.rows,  # 6

@@ -1,4 +1,4 @@
-"""Throughput of one and of two metrics instances (separate processes) in one consumer group."""
+"""Throughput of one, two and three metrics instances (separate processes) in one consumer group."""
 
 import asyncio
 import sys
@@ -102,14 +102,15 @@ async def _until_committed(pre: Preloaded, group: str, events: int, limit_second
 
 
 async def rows(bench: Bench) -> list[Row]:
-    """One instance, then two, on the same preloaded events (a quarter of #1's, to keep the run short)."""
+    """One instance, then two, then three, on the same preloaded events (a quarter of #1's)."""
     pre = await preload(bench.stack, max(bench.events // 4, 1_000))
     one = await fold_with(pre, 1, bench.limit_seconds)
     two = await fold_with(pre, 2, bench.limit_seconds)
-    same = one.counts == two.counts
+    three = await fold_with(pre, 3, bench.limit_seconds)
+    same = one.counts == two.counts == three.counts
     what = (
-        f"{pre.events:,} events, 6 partitions per topic, one store; "
-        f"the two stores' counts are {'equal' if same else '**different**'}"
+        f"{pre.events:,} events, 6 partitions per topic, one store each; "
+        f"the three stores' counts are {'equal' if same else '**different**'} cell by cell"
     )
     [(start, mark, end)] = one.rss
     later_half = pre.participants - pre.participants // 2
@@ -131,6 +132,16 @@ async def rows(bench: Bench) -> list[Row]:
             "> 1 (grows)",
             two.eps / one.eps,
             two.eps > one.eps and same,
+        ),
+        Row(
+            "3x",
+            "metrics fold, three instances (processes) in the same group, vs one",
+            three.eps,
+            one.eps,
+            "events/s",
+            "> 1 (grows)",
+            three.eps / one.eps,
+            three.eps > one.eps and same,
         ),
         Row(
             "7b",
