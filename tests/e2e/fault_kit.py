@@ -406,10 +406,21 @@ class MetricsProcess:
         return self.process is not None and self.process.poll() is None
 
     def wait_ready(self, timeout: float = 120) -> None:
-        """Wait until /health/ready answers 200 (the counts are read and the database answers)."""
-        wait_for(
-            lambda: ready(self.url), until=lambda s: s == 200, timeout=timeout, what=f"{self.name} ready"
-        )
+        """Wait until /health/ready answers 200 (the counts are read and the database answers).
+
+        On a timeout the failure carries the end of the instance's log, which the next launch
+        of a process of the same name would empty.
+        """
+        try:
+            wait_for(
+                lambda: ready(self.url), until=lambda s: s == 200, timeout=timeout, what=f"{self.name} ready"
+            )
+        except AssertionError as err:
+            tail = self.log.read_text(errors="replace").splitlines()[-40:]
+            exited = None if self.process is None else self.process.poll()
+            raise AssertionError(
+                f"{err}; exit code {exited}; end of {self.log.name}:\n" + "\n".join(tail)
+            ) from None
 
     def signal(self, sig: signal.Signals) -> None:
         """Send ``sig`` to the process."""

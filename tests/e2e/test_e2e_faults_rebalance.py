@@ -15,7 +15,6 @@ from fault_kit import (
     family_total,
     jambi_workers,
     page,
-    ready,
     settled,
 )
 from fault_summary import FaultRow
@@ -56,7 +55,7 @@ def test_a_second_metrics_instance_joining_and_leaving_under_load_changes_no_cou
     load.start()
     try:
         load.wait_batches(2)
-        wait_for(lambda: ready(second), until=lambda s: s == 200, timeout=120, interval=1.0, what="2nd ready")
+        second_metrics.wait_ready(timeout=120)
         # It has joined once it applies events of partitions taken from the first instance.
         took = wait_for(
             lambda: _applied(second), until=lambda n: n > 0, timeout=120, interval=1.0, what="2nd"
