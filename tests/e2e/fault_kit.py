@@ -71,9 +71,20 @@ def jambi_worker(rng: random.Random, **changed: object) -> dict[str, Any]:
 
 
 def jambi_workers(n: int, campaign: str) -> list[dict[str, object]]:
-    """``n`` Batanghari workers with unique NIKs, all of ``campaign`` (a metrics key of the test's own)."""
+    """``n`` Batanghari workers with unique NIKs, all of ``campaign`` (a metrics key of the test's own).
+
+    About 365 million NIKs are possible: among 20,000 drawn, a repeat is likely (birthday problem),
+    so repeats are drawn again.
+    """
     rng = random.Random()
-    return [jambi_worker(rng, campaign_id=campaign) for _ in range(n)]
+    niks: set[object] = set()
+    workers: list[dict[str, object]] = []
+    while len(workers) < n:
+        worker = jambi_worker(rng, campaign_id=campaign)
+        if worker["nik"] not in niks:
+            niks.add(worker["nik"])
+            workers.append(worker)
+    return workers
 
 
 def payment(pid: str) -> dict[str, object]:
@@ -101,6 +112,8 @@ class ApiLoad:
     pause: float = 0.0
     retry_unavailable: bool = False
     accepted: list[str] = field(default_factory=list)
+    #: NIKs the API already knew from before this load (another test's, on a reused stack).
+    elsewhere: int = 0
     paid: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
@@ -130,8 +143,14 @@ class ApiLoad:
                 answer = self._post(api, "/v1/registrations:batch", self.people[i : i + self.batch])
                 if answer is None:
                     continue
-                ids = [r["participant_id"] for r in answer.json()["results"] if r["status"] == "created"]
-                self.problems += [str(r) for r in answer.json()["results"] if r["status"] != "created"]
+                results = answer.json()["results"]
+                ids = [r["participant_id"] for r in results if r["status"] == "created"]
+                # The load's own NIKs are unique; one registered before is another test's person on
+                # a stack that is reused: not this load's, neither accepted nor a fault.
+                self.elsewhere += sum(1 for r in results if r["status"] == "already_registered")
+                self.problems += [
+                    str(r) for r in results if r["status"] not in ("created", "already_registered")
+                ]
                 self.accepted += ids
                 pay = self._post(api, "/v1/contributions:batch", [payment(p) for p in ids[::2]])
                 if pay is not None:
