@@ -123,26 +123,8 @@ async def rows(bench: Bench) -> list[Row]:
             "events/s",
             "-",
         ),
-        Row(
-            "2x",
-            "metrics fold, two instances (processes) in the same group, vs one",
-            two.eps,
-            one.eps,
-            "events/s",
-            "> 1 (grows)",
-            two.eps / one.eps,
-            two.eps > one.eps and same,
-        ),
-        Row(
-            "3x",
-            "metrics fold, three instances (processes) in the same group, vs one",
-            three.eps,
-            one.eps,
-            "events/s",
-            "> 1 (grows)",
-            three.eps / one.eps,
-            three.eps > one.eps and same,
-        ),
+        _versus_one("2x", "two", two, one, same),
+        _versus_one("3x", "three", three, one, same),
         Row(
             "7b",
             f"metrics RSS growth of the 1x process over the second half of its fold "
@@ -154,3 +136,17 @@ async def rows(bench: Bench) -> list[Row]:
             "bounded",
         ),
     ]
+
+
+def _versus_one(row: str, how_many: str, many: Folded, one: Folded, same: bool) -> Row:
+    """The row of several instances folding the same events, against one."""
+    return Row(
+        row,
+        f"metrics fold, {how_many} instances (processes) in the same group, vs one",
+        many.eps,
+        one.eps,
+        "events/s",
+        "> 1 (grows)",
+        many.eps / one.eps,
+        many.eps > one.eps and same,
+    )

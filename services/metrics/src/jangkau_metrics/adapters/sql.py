@@ -234,7 +234,7 @@ async def _flat(driver: Any, queries: Mapping[str, str]) -> dict[str, str]:
     flat: dict[str, str] = {}
     for name, query in queries.items():
         for *key, value in await driver.fetch(query):
-            if value and value not in ("0 0", "0 0 0"):
+            if value:  # the queries leave out keys whose sums are zero
                 flat[f"{name} {'/'.join(str(k) for k in key)}"] = str(value)
     return flat
 
