@@ -46,13 +46,25 @@ LAG_MEASURED = "jangkau_consumer_lag_measured_timestamp_seconds"
 # --- loads -------------------------------------------------------------------------------------
 
 
+#: Every NIK this test process has drawn: a load never reuses one that another test registered.
+_DRAWN: set[str] = set()
+
+
 def jambi_nik(rng: random.Random, born: date | None = None, *, female: bool | None = None) -> str:
-    """A fresh, structurally valid NIK of Batanghari (Jambi): birth date (day + 40 for women), serial."""
-    if born is None:
-        born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
-    if female is None:
-        female = rng.random() < 0.5
-    return f"150403{born.day + (40 if female else 0):02d}{born:%m%y}{rng.randrange(1, 10_000):04d}"
+    """A structurally valid NIK of Batanghari (Jambi), birth date (day + 40 for women) and serial,
+    that this test process has not drawn before.
+
+    About 365 million are possible: among the tens of thousands a run draws, a repeat is likely
+    (birthday problem), so repeats are drawn again. A NIK registered by an earlier run on a reused
+    stack can still come up: loads count it apart (``ApiLoad.elsewhere``).
+    """
+    while True:
+        day = born or date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
+        woman = rng.random() < 0.5 if female is None else female
+        nik = f"150403{day.day + (40 if woman else 0):02d}{day:%m%y}{rng.randrange(1, 10_000):04d}"
+        if nik not in _DRAWN:
+            _DRAWN.add(nik)
+            return nik
 
 
 def jambi_worker(rng: random.Random, **changed: object) -> dict[str, Any]:
@@ -71,20 +83,9 @@ def jambi_worker(rng: random.Random, **changed: object) -> dict[str, Any]:
 
 
 def jambi_workers(n: int, campaign: str) -> list[dict[str, object]]:
-    """``n`` Batanghari workers with unique NIKs, all of ``campaign`` (a metrics key of the test's own).
-
-    About 365 million NIKs are possible: among 20,000 drawn, a repeat is likely (birthday problem),
-    so repeats are drawn again.
-    """
+    """``n`` Batanghari workers with unique NIKs, all of ``campaign`` (a metrics key of the test's own)."""
     rng = random.Random()
-    niks: set[object] = set()
-    workers: list[dict[str, object]] = []
-    while len(workers) < n:
-        worker = jambi_worker(rng, campaign_id=campaign)
-        if worker["nik"] not in niks:
-            niks.add(worker["nik"])
-            workers.append(worker)
-    return workers
+    return [jambi_worker(rng, campaign_id=campaign) for _ in range(n)]
 
 
 def payment(pid: str) -> dict[str, object]:
@@ -115,6 +116,8 @@ class ApiLoad:
     #: NIKs the API already knew from before this load (another test's, on a reused stack).
     elsewhere: int = 0
     paid: list[str] = field(default_factory=list)
+    #: Payments posted (one for every second participant created).
+    payments_sent: int = 0
     problems: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     unavailable: list[httpx.Response] = field(default_factory=list)
@@ -131,6 +134,11 @@ class ApiLoad:
     def expected(self) -> dict[str, int]:
         """The campaign counts the accepted registrations and recorded payments must make."""
         return {"registered": len(self.accepted), "paid": len(self.paid)}
+
+    @property
+    def answered(self) -> int:
+        """Registrations answered as stored: created by this load, or known from before it."""
+        return len(self.accepted) + self.elsewhere
 
     def run(self) -> None:
         """Send everything; with ``retry_unavailable``, a 503 batch is sent again after Retry-After."""
@@ -152,7 +160,9 @@ class ApiLoad:
                     str(r) for r in results if r["status"] not in ("created", "already_registered")
                 ]
                 self.accepted += ids
-                pay = self._post(api, "/v1/contributions:batch", [payment(p) for p in ids[::2]])
+                payments = [payment(p) for p in ids[::2]]
+                self.payments_sent += len(payments)
+                pay = self._post(api, "/v1/contributions:batch", payments)
                 if pay is not None:
                     results = pay.json()["results"]
                     self.paid += [r["participant_id"] for r in results if r["status"] == "recorded"]
