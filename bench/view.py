@@ -39,6 +39,7 @@ from common import MONTHLY_RUPIAH, REPO, Row, Stack, fresh_database, test_stack
 from launch import free_port, service_argv, service_env
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from jangkau_metrics.adapters import statements as sql
 from jangkau_metrics.adapters.plan_file import read_plan
 from jangkau_metrics.adapters.sql import SqlCoverageStore
 from jangkau_metrics.bootstrap import MIGRATIONS, local_today
@@ -131,7 +132,7 @@ CONTRIBUTIONS = """
 #: A participant's Kafka partition share of the count rows (its events' key is its id).
 PART = f"get_byte(uuid_send(participant_id), 15) % {PARTICIPANT_TOPIC_PARTITIONS}"
 
-#: The backfill of migration 0003, with each row in its participant's partition share.
+#: The backfills of migrations 0003 and 0004, with each row in its participant's partition share.
 COUNTS = tuple(
     statement.replace("{part}", PART)
     for statement in (
@@ -158,6 +159,16 @@ COUNTS = tuple(
     FULL JOIN (SELECT paid_on AS day, branch, {part} AS part, count(*) AS n, sum(amount) AS rupiah
                FROM contributions GROUP BY 1, 2, 3) AS c USING (day, branch, part)
     """,
+        """
+    INSERT INTO village_counts (part, branch, village_code, paid_through, n)
+    SELECT {part}, branch, village_code, coalesce(paid_through, -1), count(*)
+    FROM participants WHERE registered GROUP BY 1, 2, 3, 4
+    """,
+        f"""
+    INSERT INTO standing_moves (part, branch, day, paid_through, n)
+    SELECT part, branch, day, month, sum(n) FROM ({sql.PARTICIPANT_MOVES}) AS moves
+    GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0
+    """,  # noqa: S608 - built from a constant of the store, no input
     )
 )
 

@@ -1,6 +1,7 @@
 """PostgreSQL helpers: the async engine factory and alembic migrations run from code."""
 
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +67,26 @@ async def ping(engine: AsyncEngine) -> bool:
     return True
 
 
-async def upgrade(engine: AsyncEngine, script_location: Path) -> None:
-    """Migrate the engine's database to the newest revision on a connection of that engine."""
+async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "head") -> None:
+    """Migrate the engine's database up to ``revision`` (the newest by default)."""
+    await _alembic(engine, script_location, command.upgrade, revision)
+
+
+async def downgrade(engine: AsyncEngine, script_location: Path, revision: str) -> None:
+    """Migrate the engine's database down to ``revision``: each later migration's downgrade runs."""
+    await _alembic(engine, script_location, command.downgrade, revision)
+
+
+async def _alembic(
+    engine: AsyncEngine, script_location: Path, action: Callable[[Config, str], None], revision: str
+) -> None:
+    """Run an alembic command in one transaction on a connection of that engine."""
     config = Config()  # built in code: no alembic.ini
     config.set_main_option("script_location", str(script_location))
 
     def _run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        action(config, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(_run)

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from jangkau_metrics import service
 from jangkau_metrics.domain.campaigns import Campaign, merged
-from jangkau_metrics.domain.coverage import NEVER_PAID, Coverage
+from jangkau_metrics.domain.coverage import NEVER_PAID, CellKey, Coverage
 from jangkau_metrics.domain.ledger import Contribution, Ledger, LedgerKey, Receipts
 from jangkau_metrics.domain.participants import Change, Footprint, Participant
 from jangkau_metrics.domain.snapshot import Snapshot
@@ -46,6 +46,8 @@ class FakeCoverageStore:
         self.years: Counter[tuple[int, str, int]] = Counter()
         self.totals: dict[tuple[int, str, str, str], tuple[int, int]] = {}
         self.days: Counter[tuple[int, str, date]] = Counter()
+        self.villages: Counter[tuple[int, str, str, int]] = Counter()
+        self.moves: Counter[tuple[int, str, date, int]] = Counter()
         self.reads = 0
 
     @asynccontextmanager
@@ -58,6 +60,8 @@ class FakeCoverageStore:
             self.cells.update({(part, *k): n for k, n in f.cells.items()})
             self.years.update({(part, *k): n for k, n in f.years.items()})
             self.days.update({(part, *k): n for k, n in f.days.items()})
+            self.villages.update({(part, *k): n for k, n in f.villages.items()})
+            self.moves.update({(part, *k): n for k, n in f.moves.items()})
         for part, r in batch.received.items():
             for k, n in r.totals.count.items():
                 count, amount = self.totals.get((part, *k), (0, 0))
@@ -99,6 +103,20 @@ class FakeCoverageStore:
                 continue
             month = p.paid_through if day is None else p.paid_through_on(day)
             coverage.add(p.key, NEVER_PAID if month is None else month, 1)
+        return coverage
+
+    async def village_coverage(self, *, branch: str | None) -> Coverage:
+        coverage = Coverage()
+        for (_, branch_code, village, month), n in self.villages.items():
+            if n and branch in (None, branch_code):
+                coverage.add(CellKey(branch_code, village, ""), month, n)
+        return coverage
+
+    async def branch_coverage(self, *, day: date, branch: str | None) -> Coverage:
+        coverage = Coverage()
+        for (_, branch_code, moved_on, month), n in self.moves.items():
+            if n and moved_on <= day and branch in (None, branch_code):
+                coverage.add(CellKey(branch_code, "", ""), month, n)
         return coverage
 
     async def campaign_contributions(self, day: date) -> Ledger:

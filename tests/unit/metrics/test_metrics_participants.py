@@ -1,10 +1,12 @@
 """Participants and their counts: registrations win once, payments extend a staircase, deltas move counts."""
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jangkau_metrics.domain.coverage import NEVER_PAID, CellKey, Coverage
 from jangkau_metrics.domain.months import State, month_index, state_of
@@ -119,6 +121,57 @@ def test_a_payment_moves_one_participant_between_months_and_nothing_else() -> No
         }
     )
     assert (moved.years, moved.days) == (Counter(), Counter())
+    assert moved.villages == Counter(
+        {("denpasar", SESETAN.village_code, OCT): -1, ("denpasar", SESETAN.village_code, OCT + 1): 1}
+    )
+    assert moved.moves == Counter(
+        {("denpasar", date(2017, 11, 1), OCT): -1, ("denpasar", date(2017, 11, 1), OCT + 1): 1}
+    )
+
+
+def _standing_on(moves: Counter[tuple[str, date, int]], day: date) -> Counter[int]:
+    """What the standing moves up to ``day`` add up to: participants per paid-through month."""
+    summed: Counter[int] = Counter()
+    for (_, moved_on, month), n in moves.items():
+        if moved_on <= day:
+            summed[month] += n
+    return +summed
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    registered_after=st.integers(min_value=0, max_value=400),
+    payments=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=30)),
+        max_size=6,
+    ),
+    registration_at=st.integers(min_value=0, max_value=6),
+)
+def test_the_standing_moves_up_to_any_day_equal_the_participant_as_it_stood_that_day(
+    registered_after: int, payments: list[tuple[int, int]], registration_at: int
+) -> None:
+    """Payments in any order (some before their registration arrives, some made earlier than
+    steps already stored): the moves each batch adds, summed up to a day, give that day's month."""
+    pid, start = uuid4(), date(2017, 1, 1)
+    registered_on = start + timedelta(days=registered_after)
+    batches: list[tuple[list[Participant], list[tuple[Participant, Step]]]] = [
+        ([], [(_payer(pid), Step(start + timedelta(days=after), OCT + months))]) for after, months in payments
+    ]
+    batches.insert(min(registration_at, len(batches)), ([_registered(pid, on=registered_on)], []))
+    current: dict[UUID, Participant] = {}
+    moves: Counter[tuple[str, date, int]] = Counter()
+    for registrations, paid in batches:
+        changes = fold(current, registrations=registrations, payments=paid)
+        current.update({c.new.participant_id: c.new for c in changes})
+        moves.update(delta(changes).moves)
+    final = current[pid]
+    for day in [
+        registered_on - timedelta(days=1),
+        *(registered_on + timedelta(days=d) for d in range(0, 420, 7)),
+    ]:
+        month = final.paid_through_on(day)
+        expected = Counter({NEVER_PAID if month is None else month: 1}) if day >= registered_on else Counter()
+        assert _standing_on(moves, day) == expected, day
 
 
 def test_state_counts_sum_to_registered_on_any_day() -> None:

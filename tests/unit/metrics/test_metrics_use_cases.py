@@ -1,5 +1,6 @@
 """Use cases through a hand-written in-memory store: what a batch commits, counts, and what a read sees."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from uuid import uuid4
@@ -8,6 +9,7 @@ from metrics_fakes import FakeCoverageStore, decoded, payment, registration, ser
 
 from jangkau_metrics import service
 from jangkau_metrics.domain import reports
+from jangkau_metrics.domain.reports import Grouping
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.view import View
 
@@ -15,8 +17,15 @@ VILLAGE_FUND = ("jambi", "village_fund")
 
 
 def _by_branch(snapshot: Snapshot, day: date) -> dict[str, int]:
-    rows = reports.coverage(snapshot, day=day, by="branch")
-    return {k: v for row in rows for k, v in vars(row).items() if k != "key" and v}
+    return _totals(snapshot, day, "branch")
+
+
+def _totals(snapshot: Snapshot, day: date, by: Grouping) -> dict[str, int]:
+    """Every row's non-zero figures added up (the groups' sum is the same whatever the grouping)."""
+    totals: Counter[str] = Counter()
+    for row in reports.coverage(snapshot, day=day, by=by):
+        totals.update({k: v for k, v in vars(row).items() if k != "key" and v})
+    return dict(totals)
 
 
 async def test_one_batch_holding_the_same_contribution_twice_counts_it_once() -> None:
@@ -76,26 +85,43 @@ async def test_a_past_day_counts_only_who_had_registered_and_what_was_paid_by_th
     await service.apply_participant_events(events, store=store)
     await served(store, view)
 
-    async def on(day: date) -> dict[str, int]:
+    async def on(day: date, by: Grouping) -> dict[str, int]:
         counts = await service.counts_on(
-            day, today=date(2026, 12, 7), branch=None, villages=False, store=store, view=view
+            day, today=date(2026, 12, 7), by=by, branch=None, store=store, view=view
         )
-        return _by_branch(counts, day)
+        return _totals(counts, day, by)
 
-    assert await on(date(2018, 2, 28)) == {}
-    assert await on(date(2018, 3, 1)) == {"registered": 1, "active": 1}
-    assert await on(date(2018, 6, 15)) == {"registered": 1, "active": 1}
-    assert await on(date(2018, 7, 1)) == {"registered": 2, "arrears_1": 1, "never_paid": 1}
+    for by in ("branch", "region", "segment", "village"):  # the standing moves, then the participants
+        assert await on(date(2018, 2, 28), by) == {}, by
+        assert await on(date(2018, 3, 1), by) == {"registered": 1, "active": 1}, by
+        assert await on(date(2018, 6, 15), by) == {"registered": 1, "active": 1}, by
+        assert await on(date(2018, 7, 1), by) == {"registered": 2, "arrears_1": 1, "never_paid": 1}, by
 
 
 async def test_today_and_later_days_are_answered_by_the_view_without_asking_the_store() -> None:
     store, view = FakeCoverageStore(), View(Snapshot())
     today = date(2026, 12, 7)
     for day in (today, date(2027, 1, 1)):
-        counts = await service.counts_on(
-            day, today=today, branch=None, villages=False, store=store, view=view
-        )
+        counts = await service.counts_on(day, today=today, by="segment", branch=None, store=store, view=view)
         assert counts is view.snapshot
+
+
+async def test_villages_today_and_later_are_read_from_the_village_rows_of_the_branch_asked() -> None:
+    store, view, paid = FakeCoverageStore(), View(Snapshot()), uuid4()
+    events = [decoded(registration(paid)), decoded(payment(paid, uuid4())), decoded(registration(uuid4()))]
+    await service.apply_participant_events(events, store=store)
+    store.participants.clear()  # not read: the village rows answer
+    today = date(2018, 3, 1)
+
+    for day, states in ((today, {"active": 1}), (date(2018, 7, 1), {"arrears_1": 1})):
+        counts = await service.counts_on(
+            day, today=today, by="village", branch="jambi", store=store, view=view
+        )
+        assert _totals(counts, day, "village") == {"registered": 2, "never_paid": 1} | states
+    elsewhere = await service.counts_on(
+        today, today=today, by="village", branch="denpasar", store=store, view=view
+    )
+    assert _totals(elsewhere, today, "village") == {}
 
 
 async def test_a_payment_whose_months_end_after_its_paid_through_is_rejected_not_applied() -> None:

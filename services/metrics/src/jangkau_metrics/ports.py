@@ -53,6 +53,14 @@ class CoverageStore(Protocol):
         """Registered participants by cell, villages included, as they stood on ``day`` (None: now)."""
         ...
 
+    async def village_coverage(self, *, branch: str | None) -> Coverage:
+        """Registered participants by village today (cells without segment or campaign)."""
+        ...
+
+    async def branch_coverage(self, *, day: date, branch: str | None) -> Coverage:
+        """Registered participants by branch (cells of the branch alone) as they stood on ``day``."""
+        ...
+
     async def campaign_contributions(self, day: date) -> Ledger:
         """Contributions per campaign paid on or before ``day``."""
         ...

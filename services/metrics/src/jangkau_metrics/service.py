@@ -13,6 +13,7 @@ from jangkau_metrics.domain.coverage import CellKey
 from jangkau_metrics.domain.ledger import Contribution, Receipts
 from jangkau_metrics.domain.months import month_index
 from jangkau_metrics.domain.participants import Change, Footprint, Participant, Step, delta, fold
+from jangkau_metrics.domain.reports import Grouping
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.targets import Target
 from jangkau_metrics.domain.view import View
@@ -141,17 +142,23 @@ async def refresh_view(*, store: CoverageStore, view: View) -> None:
 
 
 async def counts_on(
-    day: date, *, today: date, branch: str | None, villages: bool, store: CoverageStore, view: View
+    day: date, *, today: date, by: Grouping, branch: str | None, store: CoverageStore, view: View
 ) -> Snapshot:
-    """The counts a read for ``day`` is answered from, exact for any day.
+    """The counts a read for ``day`` grouped ``by`` is answered from, exact for any day.
 
-    Today and later days: the view (paid-through months now, evaluated on that day). Past days,
-    and village figures: the participants in the store, as they stood on that day.
+    Today and later days: the view (paid-through months now, evaluated on that day), or the
+    village count rows for villages. Past days: the standing moves up to that day for branches and
+    regions; for finer groupings, the participants in the store as they stood on that day.
     """
-    if day >= today and not villages:
-        return view.snapshot
-    coverage = await store.coverage(day=day if day < today else None, branch=branch)
     served = view.snapshot
+    if day >= today:
+        if by != "village":
+            return served
+        coverage = await store.village_coverage(branch=branch)
+    elif by in ("branch", "region"):
+        coverage = await store.branch_coverage(day=day, branch=branch)
+    else:
+        coverage = await store.coverage(day=day, branch=branch)
     ledger = served.ledger if day >= today else await store.campaign_contributions(day)
     return Snapshot(coverage=coverage, ledger=ledger, campaigns=served.campaigns, plan=served.plan)
 

@@ -79,7 +79,9 @@ class SqlParticipantBatch:
             for k, n in r.totals.count.items()
         )
         days = _day_rows(moved, received)
-        if not (cells or years or totals or days):
+        villages = sorted((part, *k, n) for part, f in moved.items() for k, n in f.villages.items())
+        moves = sorted((part, *k, n) for part, f in moved.items() for k, n in f.moves.items())
+        if not (cells or years or totals or days or villages or moves):
             return
         await self._driver.execute(
             sql.MOVE_COUNTS,
@@ -87,6 +89,8 @@ class SqlParticipantBatch:
             *_columns(years, 4),
             *_columns(totals, 6),
             *_columns(days, 6),
+            *_columns(villages, 5),
+            *_columns(moves, 5),
         )
 
 
@@ -160,6 +164,24 @@ class SqlCoverageStore:
             for row in await driver.fetch(sql.COVERAGE_ON, branch, day):
                 month = NEVER_PAID if row[4] is None else row[4]
                 coverage.add(CellKey(*row[:4]), month, row[5])
+        return coverage
+
+    async def village_coverage(self, *, branch: str | None) -> Coverage:
+        """Registered participants by village (cells without segment or campaign) today, read from
+        the village count rows: a branch's villages times months, whatever its participants."""
+        coverage = Coverage()
+        async with _transaction(self._engine, readonly=True) as driver:
+            for branch_code, village, month, n in await driver.fetch(sql.VILLAGES_TODAY, branch):
+                coverage.add(CellKey(branch_code, village, ""), month, n)
+        return coverage
+
+    async def branch_coverage(self, *, day: date, branch: str | None) -> Coverage:
+        """Registered participants by branch (cells of the branch alone) as they stood on ``day``,
+        summed from the standing moves up to that day: a branch's days times months to read."""
+        coverage = Coverage()
+        async with _transaction(self._engine, readonly=True) as driver:
+            for branch_code, month, n in await driver.fetch(sql.BRANCHES_ON, branch, day):
+                coverage.add(CellKey(branch_code, "", ""), month, n)
         return coverage
 
     async def campaign_contributions(self, day: date) -> Ledger:

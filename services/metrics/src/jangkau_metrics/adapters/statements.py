@@ -70,6 +70,14 @@ MOVE_COUNTS: Final = """
         ON CONFLICT (branch, payer_type, campaign_id, part) DO UPDATE SET
             contributions = t.contributions + excluded.contributions, rupiah = t.rupiah + excluded.rupiah,
             changed_xid = excluded.changed_xid
+    ), villages AS (
+        INSERT INTO village_counts AS t (part, branch, village_code, paid_through, n)
+        SELECT * FROM unnest($24::integer[], $25::text[], $26::text[], $27::integer[], $28::bigint[])
+        ON CONFLICT (branch, village_code, paid_through, part) DO UPDATE SET n = t.n + excluded.n
+    ), moves AS (
+        INSERT INTO standing_moves AS t (part, branch, day, paid_through, n)
+        SELECT * FROM unnest($29::integer[], $30::text[], $31::date[], $32::integer[], $33::bigint[])
+        ON CONFLICT (branch, day, paid_through, part) DO UPDATE SET n = t.n + excluded.n
     )
     INSERT INTO daily_totals AS t (day, branch, part, registrations, contributions, rupiah)
     SELECT * FROM unnest(
@@ -129,6 +137,21 @@ COVERAGE_ON: Final = """
     GROUP BY 1, 2, 3, 4, 5
 """
 
+#: Registered participants per village and paid-through month today, of branch $1 (NULL: all).
+VILLAGES_TODAY: Final = """
+    SELECT branch, village_code, paid_through, sum(n)::bigint FROM village_counts
+    WHERE $1::text IS NULL OR branch = $1::text
+    GROUP BY 1, 2, 3 HAVING sum(n) <> 0
+"""
+
+#: Registered participants per branch and paid-through month as they stood on $2, of branch $1
+#: (NULL: all): every move of the branch's participants up to that day, summed.
+BRANCHES_ON: Final = """
+    SELECT branch, paid_through, sum(n)::bigint FROM standing_moves
+    WHERE ($1::text IS NULL OR branch = $1::text) AND day <= $2::date
+    GROUP BY 1, 2 HAVING sum(n) <> 0
+"""
+
 CAMPAIGN_CONTRIBUTIONS_ON: Final = """
     SELECT campaign_id, count(*), sum(amount)::bigint FROM contributions
     WHERE paid_on <= $1 AND campaign_id <> '' GROUP BY campaign_id
@@ -169,7 +192,33 @@ FINGERPRINT: Final = {
         SELECT day, branch, sum(registrations) || ' ' || sum(contributions) || ' ' || sum(rupiah)
         FROM daily_totals GROUP BY 1, 2 HAVING sum(registrations) <> 0 OR sum(contributions) <> 0
     """,
+    "villages": """
+        SELECT branch, village_code, paid_through, sum(n)
+        FROM village_counts GROUP BY 1, 2, 3 HAVING sum(n) <> 0
+    """,
+    "moves": """
+        SELECT branch, day, paid_through, sum(n)
+        FROM standing_moves GROUP BY 1, 2, 3 HAVING sum(n) <> 0
+    """,
 }
+
+#: Every standing move of every registered participant, one row each; ``{part}`` stands for the
+#: expression of its partition share. A participant enters the month reached by its registration
+#: day on that day, and on each later step leaves the previous step's month (-1 before the first)
+#: for the step's month.
+PARTICIPANT_MOVES: Final = """
+    SELECT {part} AS part, branch, registered_on AS day, 1 AS n, coalesce(
+        (SELECT max(s.m) FROM unnest(steps_paid_on, steps_paid_through) AS s(d, m)
+         WHERE s.d <= registered_on), -1) AS month
+    FROM participants WHERE registered AND registered_on IS NOT NULL
+    UNION ALL
+    SELECT {part}, branch, s.d, e.n, CASE WHEN e.n > 0 THEN s.m
+                                          ELSE coalesce(steps_paid_through[s.i - 1], -1) END
+    FROM participants,
+         unnest(steps_paid_on, steps_paid_through) WITH ORDINALITY AS s(d, m, i),
+         (VALUES (1), (-1)) AS e(n)
+    WHERE registered AND registered_on IS NOT NULL AND s.d > registered_on
+"""
 
 #: The count tables as they must be, derived from the participants and contributions themselves.
 DERIVED: Final = {
@@ -192,4 +241,12 @@ DERIVED: Final = {
         FULL JOIN (SELECT paid_on AS day, branch, count(*) AS n, sum(amount) AS rupiah
                    FROM contributions GROUP BY 1, 2) AS c USING (day, branch)
     """,
+    "villages": """
+        SELECT branch, village_code, coalesce(paid_through, -1), count(*)
+        FROM participants WHERE registered GROUP BY 1, 2, 3
+    """,
+    "moves": f"""
+        SELECT branch, day, month, sum(n) FROM ({PARTICIPANT_MOVES.replace("{part}", "0")}) AS moves
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0
+    """,  # noqa: S608 - built from a constant of the store, no input
 }

@@ -149,3 +149,30 @@ daily_totals = Table(
     Column("rupiah", BigInteger, nullable=False),
     PrimaryKeyConstraint("day", "branch", "part"),
 )
+
+#: Registered participants by branch, village and paid-through month (-1: never): a branch's
+#: villages today without reading its participants (read on request, not followed by the view).
+village_counts = Table(
+    "village_counts",
+    metadata,
+    Column("part", Integer, nullable=False),
+    Column("branch", Text, nullable=False),
+    Column("village_code", Text, nullable=False),
+    Column("paid_through", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    PrimaryKeyConstraint("branch", "village_code", "paid_through", "part"),
+)
+
+#: How many registered participants of a branch reached (+) or left (-) a paid-through month on a
+#: day (registration day: the month reached by then, or -1). Summed up to a day, the rows give the
+#: branch as it stood that day (read on request, not followed by the view).
+standing_moves = Table(
+    "standing_moves",
+    metadata,
+    Column("part", Integer, nullable=False),
+    Column("branch", Text, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("paid_through", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    PrimaryKeyConstraint("branch", "day", "paid_through", "part"),
+)

@@ -6,10 +6,10 @@ that any past day is answered from the participant alone.
 """
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from jangkau_metrics.domain.coverage import NEVER_PAID, CellKey
@@ -96,29 +96,51 @@ class Footprint:
     """What participants add to the count tables (a change's delta: after minus before).
 
     ``cells``: (branch, segment, campaign, registered, paid-through month or NEVER_PAID) -> n;
-    ``years``: (branch, year of registration) -> n; ``days``: (branch, registration day) -> n.
+    ``years``: (branch, year of registration) -> n; ``days``: (branch, registration day) -> n;
+    ``villages``: (branch, village, month or NEVER_PAID) -> registered participants;
+    ``moves``: (branch, day, month or NEVER_PAID) -> how many registered participants reached that
+    month on that day (+1) or left it (-1): summed up to a day, they give the branch as it stood.
     """
 
     cells: Counter[tuple[str, str, str, bool, int]] = field(default_factory=Counter)
     years: Counter[tuple[str, int]] = field(default_factory=Counter)
     days: Counter[tuple[str, date]] = field(default_factory=Counter)
+    villages: Counter[tuple[str, str, int]] = field(default_factory=Counter)
+    moves: Counter[tuple[str, date, int]] = field(default_factory=Counter)
 
     def add(self, p: Participant, weight: int) -> None:
         """Add ``weight`` participants like ``p`` (-1: take one away)."""
         key, paid = p.key, p.paid_through
         month = NEVER_PAID if paid is None else paid
         self.cells[(key.branch, key.segment, key.campaign_id, p.registered, month)] += weight
+        if p.registered:
+            self.villages[(key.branch, key.village_code, month)] += weight
         if p.registered and p.registered_on is not None:
             self.years[(key.branch, p.registered_on.year)] += weight
             self.days[(key.branch, p.registered_on)] += weight
+            for day, month, n in moves(p.registered_on, p.steps):
+                self.moves[(key.branch, day, month)] += n * weight
 
     def nonzero(self) -> "Footprint":
         """The same footprint without the entries that cancelled out."""
-        return Footprint(
-            Counter({k: n for k, n in self.cells.items() if n}),
-            Counter({k: n for k, n in self.years.items() if n}),
-            Counter({k: n for k, n in self.days.items() if n}),
-        )
+        counters: dict[str, Counter[Any]] = {f.name: getattr(self, f.name) for f in fields(self)}
+        return Footprint(**{name: Counter({k: n for k, n in c.items() if n}) for name, c in counters.items()})
+
+
+def moves(registered_on: date, steps: tuple[Step, ...]) -> Iterator[tuple[date, int, int]]:
+    """When a participant registered on ``registered_on`` entered (+1) and left (-1) each
+    paid-through month (NEVER_PAID before any): its whole staircase, seen from its registration on.
+
+    The months reached by the registration day count from that day; each later step leaves the
+    month before it (the steps' months only rise, so the one before is the previous step's).
+    """
+    before = [s for s in steps if s.paid_on <= registered_on]
+    month = before[-1].month if before else NEVER_PAID
+    yield registered_on, month, +1
+    for step in steps[len(before) :]:
+        yield step.paid_on, month, -1
+        yield step.paid_on, step.month, +1
+        month = step.month
 
 
 def delta(changes: Iterable[Change]) -> Footprint:

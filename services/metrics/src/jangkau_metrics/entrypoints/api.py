@@ -116,21 +116,16 @@ def router(metrics: Metrics) -> APIRouter:
     """Routes of the JSON API: the view of the counts for today and later, the store for past days."""
     api = APIRouter(prefix="/v1", tags=["coverage"])
 
-    async def counts_on(day: date, *, branch: str | None = None, villages: bool = False) -> Snapshot:
+    async def counts_on(day: date, by: Grouping, *, branch: str | None = None) -> Snapshot:
         return await service.counts_on(
-            day,
-            today=metrics.clock(),
-            branch=branch,
-            villages=villages,
-            store=metrics.store,
-            view=metrics.view,
+            day, today=metrics.clock(), by=by, branch=branch, store=metrics.store, view=metrics.view
         )
 
     @api.get("/coverage", response_model=CoverageReport)
     async def coverage(by: Grouping = "branch", as_of: AsOf = None, branch: BranchFilter = None) -> Any:
         """Participants by state, grouped by branch, region, village, segment or campaign, on a day."""
         day = as_of or metrics.clock()
-        source = await counts_on(day, branch=branch, villages=by == "village")
+        source = await counts_on(day, by, branch=branch)
         rows = reports.coverage(source, day=day, by=by, branch=branch)
         return {"as_of": day, "by": by, "branch": branch, "rows": [asdict(r) for r in rows]}
 
@@ -138,7 +133,7 @@ def router(metrics: Metrics) -> APIRouter:
     async def regions(as_of: AsOf = None) -> Any:
         """Regional offices' coverage, with the share of their informal workforce that is active."""
         day = as_of or metrics.clock()
-        source = await counts_on(day)
+        source = await counts_on(day, "region")
         by_region = {r.key: r for r in reports.coverage(source, day=day, by="region")}
         out = []
         for region in source.plan.regions:
@@ -173,7 +168,7 @@ def router(metrics: Metrics) -> APIRouter:
     async def campaigns(as_of: AsOf = None) -> Any:
         """Campaign scorecards on a day: plan, registrations brought, and whether those people still pay."""
         day = as_of or metrics.clock()
-        source = await counts_on(day)
+        source = await counts_on(day, "campaign")
         rows = {r.key: r for r in reports.coverage(source, day=day, by="campaign")}
         paid, rupiah = source.ledger.by_campaign()
         out = []
