@@ -65,12 +65,16 @@ class Metrics:
         return self.view.snapshot
 
     async def start(self) -> None:
-        """Read the counts and follow them, then start consuming and measuring lag."""
+        """Read the counts and follow them, while the consumers join their groups; measure lag.
+
+        The first read of every count row and the consumers' joining (topics made, group
+        coordinator found, partitions assigned) overlap: a new instance answers exactly as soon as
+        both are done. A batch committed meanwhile waits for the first read to take its counts.
+        """
         await kafka.ensure_topics(self.settings)
-        await self.refresh()  # exact before anything is served: a first read of every count row
         self._stop.clear()
+        await asyncio.gather(self.refresh(), self.broker.start())
         self._tasks = [asyncio.create_task(self._follow())]
-        await self.broker.start()
         from jangkau_metrics.entrypoints.consumer import consumer_groups
 
         self._tasks.append(
