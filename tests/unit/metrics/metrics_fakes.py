@@ -75,11 +75,11 @@ class FakeCoverageStore:
 
     async def changes(self, horizon: int) -> CountRows:
         self.reads += 1
-        cells: Counter[tuple[str, str, str, bool, int]] = Counter()
+        cells: dict[tuple[str, str, str, bool], Counter[int]] = {}
         years: Counter[tuple[str, int]] = Counter()
         totals: dict[tuple[str, str, str], tuple[int, int]] = {}
         for (_, branch, segment, campaign, registered, month), n in self.cells.items():
-            cells[(branch, segment, campaign, registered, month)] += n
+            cells.setdefault((branch, segment, campaign, registered), Counter())[month] += n
         for (_, branch, year), n in self.years.items():
             years[(branch, year)] += n
         for (_, branch, payer, campaign), (count, amount) in self.totals.items():
@@ -87,7 +87,7 @@ class FakeCoverageStore:
             totals[(branch, payer, campaign)] = (before[0] + count, before[1] + amount)
         return CountRows(
             horizon=horizon + 1,
-            cells=[(*k, n) for k, n in cells.items()],
+            cells=[(*k, list(months), list(months.values())) for k, months in cells.items()],
             years=[(*k, n) for k, n in years.items()],
             contributions=[(*k, *v) for k, v in totals.items()],
             campaigns=list(self.campaigns.values()),

@@ -91,14 +91,20 @@ MOVE_COUNTS: Final = """
 SNAPSHOT_XMIN: Final = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 #: Each key changed since the horizon $1 (0: every key), with its count summed over the partitions:
 #: an absolute value, read in one snapshot, so reading it again is harmless. Summing here keeps
-#: what the view reads as small as the keys, whatever the number of partitions.
+#: what the view reads as small as the keys, whatever the number of partitions. The cells come
+#: one row per cell with its months and counts as two arrays: a first read is a few thousand
+#: rows for the view to take in bulk, not one row per month.
 CHANGED_CELLS: Final = """
-    SELECT branch, segment, campaign_id, registered, paid_through, sum(n)::bigint
-    FROM coverage_counts
-    WHERE $1 = 0 OR (branch, segment, campaign_id, registered, paid_through) IN (
-        SELECT branch, segment, campaign_id, registered, paid_through
-        FROM coverage_counts WHERE changed_xid >= $1)
-    GROUP BY 1, 2, 3, 4, 5
+    SELECT branch, segment, campaign_id, registered, array_agg(paid_through), array_agg(n)
+    FROM (
+        SELECT branch, segment, campaign_id, registered, paid_through, sum(n)::bigint AS n
+        FROM coverage_counts
+        WHERE $1 = 0 OR (branch, segment, campaign_id, registered, paid_through) IN (
+            SELECT branch, segment, campaign_id, registered, paid_through
+            FROM coverage_counts WHERE changed_xid >= $1)
+        GROUP BY 1, 2, 3, 4, 5
+    ) AS keys
+    GROUP BY 1, 2, 3, 4
 """
 CHANGED_YEARS: Final = """
     SELECT branch, year, sum(n)::bigint FROM registration_years

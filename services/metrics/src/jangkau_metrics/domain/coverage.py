@@ -51,6 +51,13 @@ class Cell:
             self.paid_through[paid_through] += n
         self._day = None
 
+    def merge(self, paid_through: Counter[int], never_paid: int) -> None:
+        """Add a histogram of months and the never-paid count (Counter.update runs in C)."""
+        self.paid_through.update(paid_through)
+        self.never_paid += never_paid
+        self.registered += never_paid + paid_through.total()
+        self._day = None
+
     def states(self, day: date) -> Counter[State]:
         """Count this cell's participants by state on ``day`` (do not change the answer)."""
         if self._day == day:
@@ -97,6 +104,14 @@ class Coverage:
         if branch is None:
             branch = self.branches[key.branch] = Cell()
         branch.add(paid_through, n)
+
+    def add_histogram(self, key: CellKey, months: dict[int, int]) -> None:
+        """Add a whole histogram of participants per paid-through month (or NEVER_PAID) at once."""
+        histogram = Counter({m: n for m, n in months.items() if n and m != NEVER_PAID})
+        never_paid = months.get(NEVER_PAID, 0)
+        (self.cells.get(key) or self.cells.setdefault(key, Cell())).merge(histogram, never_paid)
+        branch = self.branches.get(key.branch) or self.branches.setdefault(key.branch, Cell())
+        branch.merge(histogram, never_paid)
 
     def tally(self, day: date, group: Callable[[CellKey], K], *, branch: str | None = None) -> dict[K, Tally]:
         """Registered and state counts on ``day``, grouped by ``group(cell key)``, of one branch or all."""

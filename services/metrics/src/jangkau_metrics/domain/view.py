@@ -15,8 +15,8 @@ from jangkau_metrics.domain.ledger import LedgerKey
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.targets import Target
 
-#: branch, segment, campaign, registered, paid-through month (or NEVER_PAID), participants
-CellRow = tuple[str, str, str, bool, int, int]
+#: branch, segment, campaign, registered; its paid-through months (or NEVER_PAID) and participants
+CellRow = tuple[str, str, str, bool, list[int], list[int]]
 #: branch, year of registration, registrations
 YearRow = tuple[str, int, int]
 #: branch, payer type, campaign, contributions, rupiah
@@ -41,23 +41,16 @@ class View:
     snapshot: Snapshot
     horizon: int = 0
     loaded: bool = False
-    _cells: dict[tuple[str, str, str, bool, int], int] = field(default_factory=dict)
+    _cells: dict[tuple[str, str, str, bool], dict[int, int]] = field(default_factory=dict)
     _years: dict[tuple[str, int], int] = field(default_factory=dict)
     _contributions: dict[tuple[str, str, str], tuple[int, int]] = field(default_factory=dict)
 
     def apply(self, rows: CountRows) -> None:
         """Take the rows read; the counts move by the difference to what each row held before."""
         coverage, ledger = self.snapshot.coverage, self.snapshot.ledger
-        for branch, segment, campaign, registered, month, n in rows.cells:
-            cell = (branch, segment, campaign, registered, month)
-            moved = n - self._cells.get(cell, 0)
-            self._cells[cell] = n
-            if not moved:
-                continue
-            if registered:
-                coverage.add(CellKey(branch, "", segment, campaign), month, moved)
-            else:
-                coverage.awaiting_registration[branch] += moved
+        take = self._take_first if not self.loaded else self._take
+        for branch, segment, campaign, registered, months, counts in rows.cells:
+            take((branch, segment, campaign, registered), dict(zip(months, counts, strict=True)))
         for branch, year, n in rows.years:
             coverage.registrations_per_year[(branch, year)] += n - self._years.get((branch, year), 0)
             self._years[(branch, year)] = n
@@ -72,3 +65,27 @@ class View:
             self.snapshot.plan = self.snapshot.plan.with_target(target)
         self.horizon = rows.horizon
         self.loaded = True
+
+    def _take_first(self, cell: tuple[str, str, str, bool], months: dict[int, int]) -> None:
+        """A cell of the first read: its histogram taken whole (hundreds of thousands of months)."""
+        branch, segment, campaign, registered = cell
+        self._cells[cell] = months
+        if registered:
+            self.snapshot.coverage.add_histogram(CellKey(branch, "", segment, campaign), months)
+        else:
+            self.snapshot.coverage.awaiting_registration[branch] += sum(months.values())
+
+    def _take(self, cell: tuple[str, str, str, bool], months: dict[int, int]) -> None:
+        """A cell read again: each month moves by the difference to the count held before."""
+        branch, segment, campaign, registered = cell
+        held = self._cells.setdefault(cell, {})
+        coverage = self.snapshot.coverage
+        for month, n in months.items():
+            moved = n - held.get(month, 0)
+            held[month] = n
+            if not moved:
+                continue
+            if registered:
+                coverage.add(CellKey(branch, "", segment, campaign), month, moved)
+            else:
+                coverage.awaiting_registration[branch] += moved
