@@ -67,13 +67,12 @@ class Metrics:
     async def start(self) -> None:
         """Read the counts and follow them, while the consumers join their groups; measure lag.
 
-        The first read of every count row and the consumers' joining (topics made, group
-        coordinator found, partitions assigned) overlap: a new instance answers exactly as soon as
-        both are done. A batch committed meanwhile waits for the first read to take its counts.
+        The first read of every count row and the consumers' start (topics made or checked,
+        consumers started) overlap: a new instance answers exactly as soon as both are done. A
+        batch committed meanwhile waits for the first read to take its counts.
         """
-        await kafka.ensure_topics(self.settings)
         self._stop.clear()
-        await asyncio.gather(self.refresh(), self.broker.start())
+        await asyncio.gather(self.refresh(), self._start_consuming())
         self._tasks = [asyncio.create_task(self._follow())]
         from jangkau_metrics.entrypoints.consumer import consumer_groups
 
@@ -88,6 +87,10 @@ class Metrics:
                 )
             )
         )
+
+    async def _start_consuming(self) -> None:
+        await kafka.ensure_topics(self.settings)
+        await self.broker.start()
 
     async def stop(self) -> None:
         """Stop consuming (in-flight batches finish first), following and measuring; close the pool."""
