@@ -1,7 +1,8 @@
 """The `jangkau` command itself, run as a field team would, against the running stack.
 
 Register, pay and look up one worker; sync an offline queue with good and bad lines, killed
-mid-way and resumed; the branch's coverage table. Every run is a real `jangkau` process talking
+mid-way and resumed, or stopped with Ctrl-C and resumed; a corrected line sent again; the
+branch's coverage table. Every run is a real `jangkau` process talking
 HTTP to the real services; the counts are read back from the metrics service.
 
 The workers are in Batanghari (Jambi branch) and carry a campaign key of the test's own, so the
@@ -250,6 +251,97 @@ def test_sync_keeps_good_lines_reports_bad_ones_and_resumes_after_a_kill(
     assert _report(queue) == rows
 
     # Exactly the good lines are counted, each once, despite the kill and the re-runs.
+    _wait_for_counts(running_stack, campaign, expected["registrations"], expected["payments"])
+
+
+def _write_lines(path: Path, records: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+@pytest.mark.timeout(180)
+def test_a_corrected_payment_is_sent_again_under_its_client_id_and_counted_once(
+    running_stack: RunningStack, tmp_path: Path
+) -> None:
+    campaign = str(uuid.uuid4())
+    rng = random.Random()
+    workers = [_worker(rng, campaign, str(uuid.uuid4())) for _ in range(3)]
+    payments = [_payment(str(w["client_id"]), campaign) for w in workers]
+    payments[2]["amount"] = 2 * MONTHLY  # one month typed as two
+    queue = tmp_path / "market-day.jsonl"
+    _write_lines(queue, [*workers, *payments])
+
+    first = jangkau(running_stack, "sync", str(queue))
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert f"amount ({2 * MONTHLY}): must be {MONTHLY}" in _report(queue)[5]["errors"]
+
+    payments[2]["amount"] = MONTHLY  # the team corrects the line; its client id stays
+    _write_lines(queue, [*workers, *payments])
+    fixed = jangkau(running_stack, "sync", str(queue))
+
+    _no_traceback(fixed)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "this run: 1 sent, 1 stored, 0 rejected; 0 pending" in fixed.stdout
+    assert [(r["status"], r["errors"]) for r in _report(queue)[3:]] == [("recorded", "")] * 3
+    _wait_for_counts(running_stack, campaign, registered=3, paid=3)
+
+
+def _pending(rows: list[dict[str, str]]) -> int:
+    return sum(1 for row in rows if row["status"] == "pending")
+
+
+@pytest.mark.timeout(300)
+def test_ctrl_c_mid_sync_writes_the_report_says_how_to_resume_and_the_rerun_sends_only_the_rest(
+    running_stack: RunningStack, tmp_path: Path
+) -> None:
+    campaign = str(uuid.uuid4())
+    queue = tmp_path / "booth-day2.jsonl"
+    expected = _queue(queue, campaign, good=120)
+    state = queue.with_name(queue.name + ".jangkau-sync.json")
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+
+    with out.open("w") as stdout, err.open("w") as stderr:
+        running = subprocess.Popen(
+            [JANGKAU, "sync", str(queue), "--batch-size", "5"],
+            env=running_stack.cli_env,
+            stdout=stdout,
+            stderr=stderr,
+        )
+        try:
+            wait_for(lambda: _done(state), until=lambda n: n >= 5, timeout=60, interval=0.05, what="answers")
+            # Held still, so the Ctrl-C lands mid-sync however fast the rest would go.
+            running.send_signal(signal.SIGSTOP)
+            running.send_signal(signal.SIGINT)
+            running.send_signal(signal.SIGCONT)
+            code = running.wait(timeout=60)
+        finally:
+            running.kill()
+            running.wait(timeout=30)
+    printed, complained = out.read_text(), err.read_text()
+
+    assert code == 130, printed + complained
+    assert "Traceback" not in printed + complained, complained
+    rows, answered = _report(queue), _done(state)
+    assert len(rows) == len(queue.read_text().splitlines())
+    pending = _pending(rows)
+    items = sum(1 for line in _parsed(queue) if line.get("kind") in ("registration", "contribution"))
+    assert pending == items - answered > 0  # every item without an answer, good or bad
+    assert f"this run: {answered} sent" in printed
+    assert f"; {pending} pending" in printed
+    assert "interrupted (Ctrl-C)" in complained
+    assert f"to send the rest, run: jangkau sync {queue}" in complained
+    niks = [str(line["nik"]) for line in _parsed(queue) if "nik" in line]
+    assert not [nik for nik in niks if nik in printed + complained]  # no NIK on screen
+
+    resumed = jangkau(running_stack, "sync", str(queue), "--batch-size", "50")
+
+    _no_traceback(resumed)
+    assert resumed.returncode == 1, resumed.stderr  # the bad lines are still rejected
+    assert f"this run: {pending} sent" in resumed.stdout  # nothing answered before was sent again
+    final = _report(queue)
+    assert _pending(final) == 0
+    statuses = [row["status"] for row in final]
+    assert statuses.count("created") == expected["registrations"]
+    assert statuses.count("recorded") == expected["payments"]
     _wait_for_counts(running_stack, campaign, expected["registrations"], expected["payments"])
 
 

@@ -10,14 +10,29 @@ import orjson
 
 
 class FakeRegistry:
-    """Just enough of the registration API for the field tools: batches, single items, participants."""
+    """Just enough of the registration API for the field tools: batches, single items, participants.
 
-    def __init__(self, *, fail_after_batches: int | None = None, status: int | None = None) -> None:
+    Like the service, it remembers the answers that stored something, not rejections: a corrected
+    item sent again under the same client id is judged anew, while other content under the id of
+    a stored item answers ``conflict``. ``fail_after_batches`` makes later
+    batches fail to connect; ``interrupt_after_batches`` raises KeyboardInterrupt instead, as
+    Python does when the user presses Ctrl-C while the command waits for an answer.
+    """
+
+    def __init__(
+        self,
+        *,
+        fail_after_batches: int | None = None,
+        interrupt_after_batches: int | None = None,
+        status: int | None = None,
+    ) -> None:
         self.fail_after_batches = fail_after_batches
+        self.interrupt_after_batches = interrupt_after_batches
         self.status = status
         self.batches = 0
         self.received: Counter[str] = Counter()  # client id -> times sent
         self.answers: dict[str, dict[str, Any]] = {}
+        self.stored_items: dict[str, dict[str, Any]] = {}  # client id -> the item whose answer is kept
         self.by_nik: dict[str, str] = {}
         self.participants: dict[str, dict[str, Any]] = {}
         self.requests: list[httpx.Request] = []
@@ -41,6 +56,8 @@ class FakeRegistry:
         if path.endswith(":batch"):
             if self.fail_after_batches is not None and self.batches >= self.fail_after_batches:
                 raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+            if self.interrupt_after_batches is not None and self.batches >= self.interrupt_after_batches:
+                raise KeyboardInterrupt
             self.batches += 1
             item = self.register if path.startswith("/v1/registrations") else self.contribute
             return httpx.Response(200, json={"results": [item(i) for i in body["items"]]})
@@ -53,8 +70,17 @@ class FakeRegistry:
         return httpx.Response(422, json={**problem, "status": 422, "errors": answer["errors"]})
 
     def _seen(self, item: dict[str, Any]) -> dict[str, Any] | None:
-        self.received[str(item["client_id"])] += 1
-        return self.answers.get(str(item["client_id"]))
+        client_id = str(item["client_id"])
+        self.received[client_id] += 1
+        if client_id in self.stored_items and self.stored_items[client_id] != item:
+            error = {"field": "client_id", "value": client_id, "reason": "already used for a different item"}
+            return {"client_id": client_id, "status": "conflict", "errors": [error]}
+        return self.answers.get(client_id)
+
+    def _keep(self, item: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+        self.answers[str(item["client_id"])] = answer
+        self.stored_items[str(item["client_id"])] = dict(item)
+        return answer
 
     def register(self, item: dict[str, Any]) -> dict[str, Any]:
         """Store a registration whose NIK is 16 digits; same NIK again answers already_registered."""
@@ -63,8 +89,8 @@ class FakeRegistry:
         nik = str(item.get("nik", ""))
         if len(nik) != 16 or not nik.isdigit():
             error = {"field": "nik", "value": "<hidden>", "reason": "must be exactly 16 digits"}
-            answer: dict[str, Any] = {"client_id": item["client_id"], "status": "invalid", "errors": [error]}
-        elif nik in self.by_nik:
+            return {"client_id": item["client_id"], "status": "invalid", "errors": [error]}
+        if nik in self.by_nik:
             answer = {
                 "client_id": item["client_id"],
                 "status": "already_registered",
@@ -79,8 +105,7 @@ class FakeRegistry:
                 "programmes": item.get("programmes"),
             }
             answer = {"client_id": item["client_id"], "status": "created", "participant_id": pid}
-        self.answers[str(item["client_id"])] = answer
-        return answer
+        return self._keep(item, answer)
 
     def contribute(self, item: dict[str, Any]) -> dict[str, Any]:
         """Store a contribution for a known participant."""
@@ -92,15 +117,12 @@ class FakeRegistry:
                 "value": item.get("participant_id"),
                 "reason": "unknown participant",
             }
-            answer: dict[str, Any] = {"client_id": item["client_id"], "status": "invalid", "errors": [error]}
-        else:
-            answer = {
-                "client_id": item["client_id"],
-                "status": "created",
-                "participant_id": item["participant_id"],
-            }
-        self.answers[str(item["client_id"])] = answer
-        return answer
+            return {"client_id": item["client_id"], "status": "invalid", "errors": [error]}
+        if item.get("amount", 0) <= 0:
+            error = {"field": "amount", "value": item.get("amount"), "reason": "must be more than 0"}
+            return {"client_id": item["client_id"], "status": "invalid", "errors": [error]}
+        pid = item["participant_id"]
+        return self._keep(item, {"client_id": item["client_id"], "status": "created", "participant_id": pid})
 
 
 #: Participants by state in the fake metrics' rows.

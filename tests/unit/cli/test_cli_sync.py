@@ -1,6 +1,7 @@
 """jangkau sync: batches, write-back of client ids, resume without resending, a report for every line."""
 
 import csv
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -8,12 +9,15 @@ import httpx
 import orjson
 import pytest
 from cli_fakes import FakeRegistry
+from typer.testing import CliRunner
 
 from jangkau_cli.api import Services
 from jangkau_cli.config import Settings
+from jangkau_cli.context import use_transport
 from jangkau_cli.errors import ExitCode
-from jangkau_cli.queue import load_queue
-from jangkau_cli.sync import report_path, state_path, sync_file
+from jangkau_cli.main import app
+from jangkau_cli.queue import Line, load_queue
+from jangkau_cli.sync import content_key, report_path, state_path, sync_file
 
 
 def _services(fake: FakeRegistry) -> Services:
@@ -60,6 +64,17 @@ def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
 def _report(path: Path) -> list[dict[str, str]]:
     with report_path(path).open(newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def _by_client(path: Path) -> dict[str, dict[str, str]]:
+    return {row["client_id"]: row for row in _report(path)}
+
+
+def _edit(path: Path, line: int, **changes: Any) -> None:
+    """Change fields of one JSONL line as a team would in an editor, keeping its client id."""
+    lines = path.read_text().splitlines()
+    lines[line - 1] = orjson.dumps({**orjson.loads(lines[line - 1]), **changes}).decode()
+    path.write_text("\n".join(lines) + "\n")
 
 
 @pytest.fixture
@@ -198,3 +213,123 @@ def test_a_batch_endpoint_that_rejects_items_as_a_whole_gets_the_good_items_sent
     assert _report(path)[1]["errors"] == "nik ('<hidden>'): 16 digits"
     assert outcome.counts == {"created": 2, "invalid": 1}
     assert max(fake.received.values()) == 1
+
+
+def test_a_corrected_registration_is_sent_again_and_its_payment_follows(queue: Path) -> None:
+    fake = FakeRegistry()
+    services = _services(fake)
+    sync_file(queue, services, batch_size=4)
+    assert _by_client(queue)["reg-5"]["status"] == "invalid"
+
+    _edit(queue, 10, nik="5171014508900005")  # reg-5's NIK, mistyped on the phone, now corrected
+    second = sync_file(queue, services, batch_size=4)
+
+    by_client = _by_client(queue)
+    assert (by_client["reg-5"]["status"], by_client["reg-5"]["errors"]) == ("created", "")
+    assert by_client["pay-5"]["status"] == "created"  # no longer skipped: its registration is stored
+    assert by_client["pay-5"]["participant_id"] == by_client["reg-5"]["participant_id"]
+    assert second.counts == {"created": 11, "invalid": 2}
+    assert (fake.received["reg-5"], fake.received["reg-1"]) == (2, 1)  # stored lines are not sent again
+
+
+def test_only_the_corrected_line_is_sent_again_and_an_unchanged_rejection_keeps_its_reason(
+    queue: Path,
+) -> None:
+    fake = FakeRegistry()
+    services = _services(fake)
+    _edit(queue, 1, amount=0)  # pay-1 typed without an amount
+    sync_file(queue, services, batch_size=4)
+    assert "amount" in _by_client(queue)["pay-1"]["errors"]
+    sent_before = Counter(fake.received)
+
+    _edit(queue, 1, amount=16_800)
+    sync_file(queue, services, batch_size=4)
+
+    assert fake.received - sent_before == Counter({"pay-1": 1})
+    by_client = _by_client(queue)
+    assert by_client["pay-1"]["status"] == "created"
+    assert (by_client["reg-5"]["status"], by_client["pay-5"]["status"]) == ("invalid", "skipped")
+    assert "nik" in by_client["reg-5"]["errors"]  # the old reason, shown without asking again
+
+
+def test_a_line_edited_after_it_was_stored_is_not_sent_again_and_the_report_says_so(queue: Path) -> None:
+    fake = FakeRegistry()
+    services = _services(fake)
+    sync_file(queue, services, batch_size=4)
+
+    _edit(queue, 6, income_bracket=2_000_000)  # reg-1, already stored
+    again = sync_file(queue, services, batch_size=4)
+
+    row = _by_client(queue)["reg-1"]
+    assert row["status"] == "created"
+    assert "changed after it was stored" in row["errors"]
+    assert fake.received["reg-1"] == 1  # resending would only get a conflict for the client id
+    assert again.exit_code == ExitCode.REJECTED  # for reg-5 and the junk lines, not for reg-1
+    assert again.edited_after_stored == 1
+
+
+def test_rejections_remembered_by_the_previous_state_format_are_sent_again(queue: Path) -> None:
+    fake = FakeRegistry()
+    services = _services(fake)
+    sync_file(queue, services, batch_size=4)
+    # What the previous version wrote: the answers alone, without the content each answered.
+    answers = {cid: _without_content(a) for cid, a in _state_answers(queue).items()}
+    state_path(queue).write_bytes(orjson.dumps({"version": 1, "done": answers}))
+
+    _edit(queue, 10, nik="5171014508900005")
+    sync_file(queue, services, batch_size=4)
+
+    assert _by_client(queue)["reg-5"]["status"] == "created"
+    assert fake.received["reg-5"] == 2
+    assert fake.received["reg-1"] == 1
+
+
+def _without_content(answer: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in answer.items() if k != "content"}
+
+
+def _state_answers(path: Path) -> dict[str, dict[str, Any]]:
+    raw = orjson.loads(state_path(path).read_bytes())
+    return dict(raw["done"])
+
+
+def test_ctrl_c_mid_sync_reports_the_rest_pending_says_how_to_resume_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JANGKAU_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("JANGKAU_TOKEN", "jk_test")
+    records = [_registration(n, client_id=f"reg-{n}") for n in range(1, 6)]
+    records.append(_registration(6, nik="1", client_id="reg-6"))
+    path = _write_jsonl(tmp_path / "booth day1.jsonl", records)
+    fake = FakeRegistry(interrupt_after_batches=1)
+    runner = CliRunner()
+
+    with use_transport(fake.transport()):
+        stopped = runner.invoke(app, ["sync", str(path), "--batch-size", "2"], env={"COLUMNS": "300"})
+
+    assert stopped.exit_code == 130, stopped.output  # 128 + SIGINT, as a shell reports Ctrl-C
+    assert [r["status"] for r in _report(path)] == ["created", "created", *["pending"] * 4]
+    assert set(_state_answers(path)) == {"reg-1", "reg-2"}
+    assert "interrupted (Ctrl-C)" in stopped.output
+    assert "this run: 2 sent, 2 stored, 0 rejected; 4 pending" in stopped.output
+    assert f"jangkau sync '{path}'" in stopped.output  # quoted, ready to paste
+    assert "Traceback" not in stopped.output
+
+    fake.interrupt_after_batches = None
+    with use_transport(fake.transport()):
+        resumed = runner.invoke(app, ["sync", str(path), "--batch-size", "2"], env={"COLUMNS": "300"})
+
+    assert resumed.exit_code == ExitCode.REJECTED, resumed.output
+    assert [r["status"] for r in _report(path)] == [*["created"] * 5, "invalid"]
+    assert max(fake.received.values()) == 1  # nothing sent twice
+
+
+def test_a_line_keeps_its_content_key_across_formats_but_not_across_a_field_or_the_default_branch() -> None:
+    item = {"client_id": "reg-1", "nik": "5171014508900001", "income_bracket": 1_000_000}
+    line = Line(3, "registration", "reg-1", item)
+    same_in_csv_order = Line(9, "registration", "reg-1", dict(reversed(list(item.items()))))
+
+    assert content_key(line) == content_key(same_in_csv_order)
+    assert content_key(line) != content_key(Line(3, "registration", "reg-1", {**item, "income_bracket": 1}))
+    assert content_key(line, "denpasar") != content_key(line, "jambi")  # --branch for lines without one
+    assert content_key(line) != content_key(Line(3, "contribution", "reg-1", item))

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     AUTH = 5  # the token was refused (401) or may not act for this branch (403)
     SERVER = 6  # the service answered something unexpected (5xx after retries, not JSON)
     NOT_FOUND = 7  # the participant, campaign or branch does not exist
+    INTERRUPTED = 130  # the user pressed Ctrl-C (128 + SIGINT, as shells report it); re-run to finish
 
 
 class CliError(Exception):
@@ -49,3 +50,9 @@ class NotFound(CliError):
     """The thing asked for does not exist."""
 
     code = ExitCode.NOT_FOUND
+
+
+class Interrupted(CliError):
+    """The user pressed Ctrl-C: what was answered is kept, the rest waits for the next run."""
+
+    code = ExitCode.INTERRUPTED

@@ -1,6 +1,7 @@
 """The ``jangkau`` command: register, pay, sync an offline queue, campaigns, status, simulate."""
 
 import os
+import shlex
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -215,7 +216,10 @@ def participant_show(
         console.print(mapping_table(f"Participant {participant_id} as of {data.get('as_of') or day}", data))
 
 
-@app.command(epilog="Exit codes: 0 all stored, 1 some lines rejected, 4 stopped early (run again), 5 token.")
+@app.command(
+    epilog="Exit codes: 0 all stored, 1 some lines rejected, 4 stopped early (run again), 5 token, "
+    "130 Ctrl-C (run again)."
+)
 @handled
 def sync(
     file: Annotated[Path, typer.Argument(help="Queue file: .jsonl or .csv.", exists=True, dir_okay=False)],
@@ -227,7 +231,8 @@ def sync(
     Each line is a registration or a contribution (`kind`). Lines without a `client_id` get one,
     written back into FILE before anything is sent. Registrations go first; a contribution may name
     its registration by `participant_client_id`. Progress is kept in FILE.jangkau-sync.json, so an
-    interrupted sync resumes where it stopped; FILE.results.csv tells what happened to every line.
+    interrupted sync (lost connection, Ctrl-C) resumes where it stopped; FILE.results.csv tells
+    what happened to every line. A rejected line that you correct is sent again on the next run.
 
     Example:
 
@@ -240,14 +245,30 @@ def sync(
         )
     summary = ", ".join(f"{n} {status}" for status, n in sorted(outcome.counts.items()))
     console.print(f"{summary or 'nothing to send'}; report: {outcome.report}", soft_wrap=True)
+    console.print(outcome.this_run(), highlight=False)
+    if outcome.edited_after_stored:
+        err_console.print(
+            f"{outcome.edited_after_stored} line(s) changed after they were stored and were not sent "
+            f"again (the service keeps what it stored): see {outcome.report}",
+            soft_wrap=True,
+        )
     if outcome.interrupted is not None:
         err_console.print(f"[bold red]stopped:[/] {outcome.interrupted}", highlight=False, soft_wrap=True)
-        err_console.print("run the same command again to send the rest; nothing will be sent twice")
+        err_console.print(
+            f"to send the rest, run: {_resume_command(file, branch)}  (nothing answered is sent again)",
+            highlight=False,
+            soft_wrap=True,
+        )
     elif outcome.rejected:
         err_console.print(
             f"{outcome.rejected} line(s) rejected: see {outcome.report}, fix them, sync again", soft_wrap=True
         )
     raise typer.Exit(int(outcome.exit_code))
+
+
+def _resume_command(file: Path, branch: str | None) -> str:
+    """The command that finishes an interrupted sync, ready to paste (the file name quoted)."""
+    return shlex.join(["jangkau", "sync", str(file), *(["--branch", branch] if branch else [])])
 
 
 @app.command()
