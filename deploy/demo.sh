@@ -4,11 +4,13 @@
 # 1. starts PostgreSQL, Kafka, Prometheus and the three services (deploy/stack.sh), with
 #    JANGKAU_METRICS_INSTANCES metrics processes (default 1) that Prometheus all scrapes;
 # 2. installs the demo team token (deploy/local.env) in registration and campaigns;
-# 3. loads the demo campaigns from the field reports (Sesetan Karnaval 2017, Denpasar pilot
-#    villages 2016, Jambi 2018 village launches);
-# 4. runs the sesetan-2017 scenario through the public HTTP API, like a field tool syncing;
-# 5. waits until every metrics instance shows the scenario's ground truth, prints the coverage
+# 3. runs the sesetan-2017 scenario through the public HTTP APIs, like a field team: it plans
+#    and holds its campaigns (the three 2016 pilot villages, the Sesetan Karnaval 2017 booth)
+#    and registers everyone through the campaign that reached them, then records payments;
+# 4. waits until every metrics instance shows the scenario's ground truth, prints the coverage
 #    table, the URLs and the next commands.
+# JANGKAU_DEMO_SCALE (default 0.1) is the share of the field reports' figures the demo sends:
+# 1 sends them in full (4,600 registrations); Denpasar's target is scaled the same way.
 # Safe to run again: what runs is left alone, the simulator's client ids make replays no-ops.
 set -euo pipefail
 JANGKAU_LOG_TAG=demo
@@ -18,6 +20,22 @@ cd "$JANGKAU_REPO_ROOT"
 
 bin=.venv/bin
 [[ -x $bin/jangkau ]] || die "the Python workspace is not installed: run 'make install'"
+scale=${JANGKAU_DEMO_SCALE:-0.1}
+# The share as a fraction for people ("1/10") and the scaled target, or a clear error.
+read -r scale_label denpasar_target < <(python3 - "$scale" <<'PY'
+import sys
+from fractions import Fraction
+try:
+    share = float(sys.argv[1])
+except ValueError:
+    share = 0.0
+if not 0 < share <= 1:
+    sys.exit(1)
+label = "full size" if share == 1 else f"{Fraction(share).limit_denominator(1000)} of the field figures"
+print(label.replace(" ", "_"), round(22_964 * share))
+PY
+) || die "JANGKAU_DEMO_SCALE='$scale' must be a number above 0 and at most 1 (e.g. 0.1, 1)"
+scale_label=${scale_label//_/ }
 svc() { bash deploy/services.sh exec "$@"; }
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
@@ -41,16 +59,15 @@ for name in registration campaigns; do
   fi
 done
 
-step "Loading the demo campaigns (Sesetan Karnaval 2017, Denpasar pilot villages, Jambi 2018)"
-svc "$bin/jangkau-campaigns" demo load
-
 export JANGKAU_TOKEN=$token
 export JANGKAU_REGISTRATION_URL JANGKAU_CAMPAIGNS_URL JANGKAU_METRICS_URL
 export COLUMNS=${COLUMNS:-140}
 truth="$JANGKAU_STATE_DIR/demo-truth.json"
 
-step "Running the sesetan-2017 scenario through the registration API"
-"$bin/jangkau" simulate sesetan-2017 --truth "$truth"
+step "Running the sesetan-2017 scenario at $scale_label (JANGKAU_DEMO_SCALE=$scale): its campaigns, registrations, payments"
+started=$SECONDS
+"$bin/jangkau" simulate sesetan-2017 --scale "$scale" --truth "$truth"
+log "scenario sent in $((SECONDS - started))s"
 
 # Every instance answers for the whole country: each one must show the truth. The first one
 # is JANGKAU_METRICS_URL, the one the jangkau command and the steps below use.
@@ -68,13 +85,14 @@ step "Waiting for the metrics service to show the scenario's ground truth (as of
 "$bin/python" deploy/demo_check.py --truth "$truth" --timeout 120 "${check_args[@]}"
 
 # The table below is as of the scenario's day, and the dashboards show today: set both years.
-step "Setting Denpasar's demo target (the 2017 figure, 22,964) for ${as_of:0:4} and $(date +%Y)"
+step "Setting Denpasar's demo target for ${as_of:0:4} and $(date +%Y): $denpasar_target" \
+  "(the 2017 figure 22,964 at $scale_label)"
 for year in "${as_of:0:4}" "$(date +%Y)"; do
   curl -fsS -X PUT -H "Authorization: Bearer $JANGKAU_METRICS_ADMIN_TOKEN" -H "Content-Type: application/json" \
-    -d '{"participants": 22964}' "$JANGKAU_METRICS_URL/v1/targets/denpasar/$year" >/dev/null
+    -d "{\"participants\": $denpasar_target}" "$JANGKAU_METRICS_URL/v1/targets/denpasar/$year" >/dev/null
 done
 
-step "Coverage of the Denpasar branch as of $as_of"
+step "Coverage of the Denpasar branch as of $as_of (demo at $scale_label)"
 "$bin/jangkau" status --branch denpasar --as-of "$as_of"
 
 pg_outside=""
@@ -84,7 +102,7 @@ fi
 
 cat <<TXT
 
-Jangkau is running (profile $JANGKAU_PROFILE). Look here:
+Jangkau is running (profile $JANGKAU_PROFILE; demo data at $scale_label, JANGKAU_DEMO_SCALE=$scale). Look here:
   registration API docs  $JANGKAU_REGISTRATION_URL/docs
   campaigns API docs     $JANGKAU_CAMPAIGNS_URL/docs
   metrics API docs       $JANGKAU_METRICS_URL/docs$metrics_lines

@@ -1,6 +1,7 @@
 """The simulator: deterministic plans, the state rule, rates, NIK structure, ground-truth arithmetic."""
 
 import random
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -170,3 +171,14 @@ def test_each_participants_payments_follow_on_in_the_order_they_are_sent(name: s
         first = month_index(body["first_month"])
         assert paid_through.get(owner, first - 1) == first - 1, body
         paid_through[owner] = first + body["months"] - 1
+
+
+def test_the_demo_scenario_enrols_everyone_through_a_campaign_of_its_own_and_no_campaign_is_empty() -> None:
+    scenario = SESETAN_2017
+    ids = {w.name: f"campaign-{i}" for i, w in enumerate(scenario.waves) if w.campaign}
+
+    plan = build_plan(scenario, seed=2017, campaign_ids=ids)
+
+    brought = Counter(item.body["campaign_id"] for item in plan.registrations)
+    assert set(brought) == set(ids.values())  # nobody without a campaign, none left empty
+    assert len({w.campaign.name for w in scenario.waves if w.campaign}) == len(ids)

@@ -73,12 +73,14 @@ UBUNG_KAJA = Village("51.71.04.2008", "Ubung Kaja", "denpasar")
 DANGIN_PURI_KANGIN = Village("51.71.04.2001", "Dangin Puri Kangin", "denpasar")
 URBAN = ("trader", "street_vendor", "driver", "home_industry", "domestic_worker", "artist")
 
-#: The 2016 pilot in three Denpasar villages: village, people enrolled, channel.
+#: The 2016 pilot in three Denpasar villages: village, people enrolled, channel, campaign kind.
 _PILOT_2016 = (
-    (SESETAN, 2000, "door_to_door"),
-    (UBUNG_KAJA, 1000, "village_office"),
-    (DANGIN_PURI_KANGIN, 1000, "village_office"),
+    (SESETAN, 2000, "door_to_door", "door_to_door"),
+    (UBUNG_KAJA, 1000, "village_office", "village_launch"),
+    (DANGIN_PURI_KANGIN, 1000, "village_office", "village_launch"),
 )
+#: The village leaders who carried the pilot, as the report names them.
+_PILLARS = ("Kepala desa/lurah", "Bhabinkamtibmas", "Babinsa")
 
 SESETAN_2017 = Scenario(
     name="sesetan-2017",
@@ -96,8 +98,16 @@ SESETAN_2017 = Scenario(
                 date(2016, 12, 20),
                 channel,
                 URBAN,
+                CampaignSpec(
+                    f"Pilot BPU 2016: {village.name}",
+                    kind,
+                    f"{village.name}, Denpasar",
+                    _PILLARS,
+                    count,
+                    count,
+                ),
             )
-            for village, count, channel in _PILOT_2016
+            for village, count, channel, kind in _PILOT_2016
         ),
         Wave(
             "Sesetan Karnaval booth",
