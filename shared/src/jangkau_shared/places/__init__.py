@@ -6,7 +6,7 @@ for a configured branch. See SOURCE.md for where the areas come from.
 """
 
 from jangkau_shared.places.areas import AreaIndex, default_index
-from jangkau_shared.places.branches import branch_by_code, branch_for_village
+from jangkau_shared.places.branches import branch_by_code, branch_for_village, load_branches
 
 
 class ReferencePlaces:
@@ -29,9 +29,9 @@ class ReferencePlaces:
         branch = branch_for_village(code)
         return branch.code if branch else None
 
-    def is_branch(self, code: str) -> bool:
-        """Tell whether ``code`` is a configured branch office (KC) or sub-branch (KCP)."""
-        return branch_by_code(code) is not None
+    def branch_codes(self) -> frozenset[str]:
+        """Every configured branch code: branch offices (KC) and sub-branches (KCP)."""
+        return frozenset(branch.code for branch in load_branches())
 
     def office_of(self, branch: str) -> str | None:
         """Return the KC whose regencies a branch works in: itself for a KC, its parent for a KCP.
