@@ -34,9 +34,9 @@ import uvloop
 
 from jangkau_cli.simulate.names import person_name
 from jangkau_registration.domain.rates import rate_table
-from jangkau_registration.reference.areas import default_index
-from jangkau_registration.reference.branches import branch_for_village
 from jangkau_shared.events import Channel, Segment
+from jangkau_shared.places.areas import default_index
+from jangkau_shared.places.branches import branch_for_village
 
 PROGRAMME_START = date(2015, 7, 1)
 

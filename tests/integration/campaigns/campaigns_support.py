@@ -19,6 +19,7 @@ from support import Stack
 
 SESETAN = "51.71.01.1003"
 UBUNG_KAJA = "51.71.04.2008"
+SUNGAI_BAUNG = "15.04.03.2015"  # Batanghari: branch jambi
 
 Factory = Callable[..., Awaitable[Campaigns]]
 

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from campaigns_support import HELD, SESETAN, read_topic, sesetan_booth, started_campaigns
+from campaigns_support import HELD, SESETAN, SUNGAI_BAUNG, read_topic, sesetan_booth, started_campaigns
 from campaigns_support import api as client_for
 from sqlalchemy import func, select
 
@@ -88,11 +88,31 @@ async def test_invalid_steps_answer_409_or_422_with_the_reason(campaigns: Campai
         assert again.status_code == 409
 
 
+async def test_villages_that_do_not_exist_or_lie_in_another_branch_are_refused_naming_each(
+    campaigns: Campaigns,
+) -> None:
+    async with await client_for(campaigns, branches=["denpasar"]) as api:
+        nowhere = await api.post("/v1/campaigns", json=sesetan_booth(village_codes=["99.99.99.9999"]))
+        elsewhere = await api.post("/v1/campaigns", json=sesetan_booth(village_codes=[SESETAN, SUNGAI_BAUNG]))
+        planned = (await api.get("/v1/campaigns")).json()["total"]
+    async with await client_for(campaigns, branches=["*"]) as ops:
+        typo = await ops.post("/v1/campaigns", json=sesetan_booth(branch="denpasr"))
+
+    assert (nowhere.status_code, nowhere.headers["content-type"]) == (422, "application/problem+json")
+    [error] = nowhere.json()["errors"]
+    assert (error["field"], error["value"]) == ("village_codes", "99.99.99.9999")
+    assert elsewhere.status_code == 422
+    assert [(e["field"], e["value"]) for e in elsewhere.json()["errors"]] == [("village_codes", SUNGAI_BAUNG)]
+    assert "jambi" in elsewhere.json()["errors"][0]["reason"]
+    assert planned == 0
+    assert typo.status_code == 422
+    assert [(e["field"], e["value"]) for e in typo.json()["errors"]] == [("branch", "denpasr")]
+
+
 async def test_tokens_limit_a_team_to_its_branches(campaigns: Campaigns) -> None:
     async with await client_for(campaigns, branches=["jambi"]) as jambi:
-        jambi_id = (await jambi.post("/v1/campaigns", json=sesetan_booth(branch="jambi"))).json()[
-            "campaign_id"
-        ]
+        in_jambi = sesetan_booth(branch="jambi", village_codes=[SUNGAI_BAUNG])
+        jambi_id = (await jambi.post("/v1/campaigns", json=in_jambi)).json()["campaign_id"]
     async with await client_for(campaigns, branches=["denpasar"]) as api:
         anonymous = await api.get("/v1/campaigns", headers={"Authorization": ""})
         assert anonymous.status_code == 401
@@ -123,9 +143,13 @@ async def test_campaigns_are_listed_by_branch_status_kind_and_period_a_page_at_a
             body = sesetan_booth(starts_on=day, ends_on=day)
             ids.append((await api.post("/v1/campaigns", json=body)).json()["campaign_id"])
         market = sesetan_booth(
-            branch="jambi", kind="market_day", starts_on="2018-03-01", ends_on="2018-03-01"
+            branch="jambi",
+            kind="market_day",
+            village_codes=[SUNGAI_BAUNG],
+            starts_on="2018-03-01",
+            ends_on="2018-03-01",
         )
-        await api.post("/v1/campaigns", json=market)
+        assert (await api.post("/v1/campaigns", json=market)).status_code == 201
         await api.post(f"/v1/campaigns/{ids[0]}/cancel")
 
         first = (await api.get("/v1/campaigns", params={"branch": "denpasar", "limit": 2})).json()
@@ -148,8 +172,8 @@ async def test_campaigns_are_listed_by_branch_status_kind_and_period_a_page_at_a
 
 
 async def test_the_demo_loads_once_through_the_use_cases(campaigns: Campaigns) -> None:
-    first = await load_demo(campaigns.uow, campaigns.now)
-    second = await load_demo(campaigns.uow, campaigns.now)
+    first = await load_demo(campaigns.uow, campaigns.now, campaigns.places)
+    second = await load_demo(campaigns.uow, campaigns.now, campaigns.places)
     assert len(first) == 9 + 9 + 4  # planned, held; the 2016 pilots and the 2017 booth closed
     assert second == []
     async with campaigns.engine.connect() as conn:

@@ -13,7 +13,7 @@ from jangkau_metrics.domain.coverage import NEVER_PAID, CellKey, Coverage
 from jangkau_metrics.domain.ledger import Contribution, Ledger, LedgerKey, Receipts
 from jangkau_metrics.domain.participants import Change, Footprint, Participant
 from jangkau_metrics.domain.snapshot import Snapshot
-from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.targets import DeletedTarget, Target
 from jangkau_metrics.domain.view import CountRows, View
 from jangkau_shared.deadletter import Decoded
 from jangkau_shared.envelope import Envelope
@@ -41,7 +41,7 @@ class FakeCoverageStore:
         self.participants: dict[UUID, Participant] = {}
         self.contributions: dict[UUID, Contribution] = {}
         self.campaigns: dict[str, Campaign] = {}
-        self.saved_targets: dict[tuple[str, int], Target] = {}
+        self.saved_targets: dict[tuple[str, int], Target | DeletedTarget] = {}
         self.cells: Counter[tuple[int, str, str, str, bool, int]] = Counter()
         self.years: Counter[tuple[int, str, int]] = Counter()
         self.totals: dict[tuple[int, str, str, str], tuple[int, int]] = {}
@@ -133,6 +133,9 @@ class FakeCoverageStore:
 
     async def save_target(self, target: Target) -> None:
         self.saved_targets[(target.branch, target.year)] = target
+
+    async def delete_target(self, branch: str, year: int) -> None:
+        self.saved_targets[(branch, year)] = DeletedTarget(branch, year)  # the row stays, marked deleted
 
 
 class _FakeBatch:

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from jangkau_registration.reference import build
-from jangkau_registration.reference.areas import (
+from jangkau_registration.reference.demo import (
+    DEMO_VILLAGES,
+    DENPASAR_PILOT_VILLAGES,
+    JAMBI_LAUNCH_VILLAGES,
+    SESETAN,
+    DemoVillage,
+)
+from jangkau_shared.places import build
+from jangkau_shared.places.areas import (
     Area,
     AreaIndex,
     default_index,
@@ -21,19 +28,12 @@ from jangkau_registration.reference.areas import (
     regency_of,
     village_kind,
 )
-from jangkau_registration.reference.branches import (
+from jangkau_shared.places.branches import (
     branch_by_code,
     branch_for_regency,
     branch_for_village,
     load_branches,
     parse_branches,
-)
-from jangkau_registration.reference.demo import (
-    DEMO_VILLAGES,
-    DENPASAR_PILOT_VILLAGES,
-    JAMBI_LAUNCH_VILLAGES,
-    SESETAN,
-    DemoVillage,
 )
 
 BANTEN = "36"

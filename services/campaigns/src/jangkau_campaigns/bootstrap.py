@@ -19,12 +19,13 @@ from jangkau_campaigns.adapters.prometheus import PipelineCollector, PipelineSta
 from jangkau_campaigns.adapters.sql import SqlUnitOfWork
 from jangkau_campaigns.adapters.tables import api_tokens, outbox
 from jangkau_campaigns.config import CampaignsSettings
-from jangkau_campaigns.ports import StoredRecord
+from jangkau_campaigns.ports import Places, StoredRecord
 from jangkau_shared import db, kafka
 from jangkau_shared.auth import TokenStore
 from jangkau_shared.deadletter import Rejected, dead_letter
 from jangkau_shared.observability import UptimeCollector
 from jangkau_shared.outbox import OutboxRelay, RelayCollector
+from jangkau_shared.places import ReferencePlaces
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE = "campaigns"
@@ -47,6 +48,7 @@ class Campaigns:
     broker: KafkaBroker
     stats: PipelineStats
     registry: CollectorRegistry
+    places: Places = field(default_factory=ReferencePlaces)
     now: Callable[[], datetime] = utc_now
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -62,6 +64,8 @@ class Campaigns:
 
     async def start(self) -> None:
         """Create topics, then start the relay, the consumers and the parked-event sweeper."""
+        # Build the country-wide area index now, off the loop, not on the first plan.
+        await asyncio.to_thread(self.places.is_village, "51.71.01.1003")
         if self.settings.run_relay or self.settings.run_consumer:
             await kafka.ensure_topics(self.settings)
         if self.settings.run_relay:

@@ -12,7 +12,7 @@ from uuid import UUID, uuid5
 
 from jangkau_campaigns import service
 from jangkau_campaigns.domain.campaigns import CampaignStatus, HoldCampaign, PlanCampaign
-from jangkau_campaigns.ports import UnitOfWork
+from jangkau_campaigns.ports import Places, UnitOfWork
 from jangkau_shared.events import CampaignKind
 
 SESETAN = "51.71.01.1003"
@@ -109,7 +109,7 @@ def demo_campaigns() -> list[DemoCampaign]:
     ]
 
 
-async def load_demo(uow: Callable[[], UnitOfWork], now: Callable[[], datetime]) -> list[str]:
+async def load_demo(uow: Callable[[], UnitOfWork], now: Callable[[], datetime], places: Places) -> list[str]:
     """Bring every demo campaign to its state; steps already done are skipped (idempotent)."""
     actor = service.Everyone()
     done: list[str] = []
@@ -119,7 +119,7 @@ async def load_demo(uow: Callable[[], UnitOfWork], now: Callable[[], datetime]) 
         async with uow() as work:
             campaign = await work.campaigns.get(campaign_id)
         if campaign is None:
-            campaign = await service.plan_campaign(demo.plan, actor=actor, uow=uow(), now=now)
+            campaign = await service.plan_campaign(demo.plan, actor=actor, uow=uow(), places=places, now=now)
             done.append(f"planned {demo.plan.name}")
         if demo.held and campaign.status == CampaignStatus.PLANNED:
             campaign = await service.hold_campaign(campaign_id, demo.held, actor=actor, uow=uow(), now=now)

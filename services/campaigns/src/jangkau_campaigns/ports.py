@@ -20,6 +20,22 @@ class Actor(Protocol):
         ...
 
 
+class Places(Protocol):
+    """Reference data: which villages exist, which branch office serves each, which branches exist."""
+
+    def is_village(self, code: str) -> bool:
+        """Tell whether ``code`` is a known desa/kelurahan."""
+        ...
+
+    def branch_for_village(self, code: str) -> str | None:
+        """Return the branch office (KC) serving the village, or None when none does."""
+        ...
+
+    def office_of(self, branch: str) -> str | None:
+        """Return the KC whose villages a branch works in (a KCP's parent), or None if unknown."""
+        ...
+
+
 @dataclass(frozen=True)
 class CampaignFilter:
     """Which campaigns to list; a period selects campaigns that overlap it."""

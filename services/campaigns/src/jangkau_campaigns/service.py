@@ -7,9 +7,9 @@ from uuid import UUID, uuid4
 
 from jangkau_campaigns.domain.attribution import Fact, Registration
 from jangkau_campaigns.domain.campaigns import Campaign, HoldCampaign, PlanCampaign
-from jangkau_campaigns.domain.errors import CampaignNotFound, OutOfScope
+from jangkau_campaigns.domain.errors import CampaignNotFound, InvalidField, InvalidFields, OutOfScope
 from jangkau_campaigns.domain.scorecard import Scorecard, Standing, leaderboard, score
-from jangkau_campaigns.ports import Actor, CampaignFilter, Incoming, StoredRecord, UnitOfWork
+from jangkau_campaigns.ports import Actor, CampaignFilter, Incoming, Places, StoredRecord, UnitOfWork
 from jangkau_shared.events import EventData
 
 Clock = Callable[[], datetime]
@@ -23,10 +23,40 @@ class Everyone:
         return True
 
 
-async def plan_campaign(cmd: PlanCampaign, *, actor: Actor, uow: UnitOfWork, now: Clock) -> Campaign:
+def check_places(cmd: PlanCampaign, *, places: Places) -> None:
+    """Refuse a branch that is not configured, and villages that do not exist or lie elsewhere.
+
+    Every village must be served by the campaign's branch office, whoever plans it: an ops
+    token may plan for any branch, not put a branch's campaign in another's villages. A
+    sub-branch (KCP) works in its parent office's villages. Each bad village is named.
+    """
+    office = places.office_of(cmd.branch)
+    if office is None:
+        raise InvalidField("branch", cmd.branch, "is not a configured branch office")
+    wrong = [error for code in cmd.village_codes if (error := _misplaced(code, cmd.branch, office, places))]
+    if wrong:
+        raise InvalidFields(wrong)
+
+
+def _misplaced(code: str, branch: str, office: str, places: Places) -> InvalidField | None:
+    """Why a village cannot be in the branch's campaign, or None when it can."""
+    if not places.is_village(code):
+        return InvalidField("village_codes", code, "is not a desa/kelurahan in the reference data")
+    served_by = places.branch_for_village(code)
+    if served_by == office:
+        return None
+    where = f"lies in the area of branch {served_by}" if served_by else "is served by no configured branch"
+    of = branch if office == branch else f"{branch} (a sub-branch of {office})"
+    return InvalidField("village_codes", code, f"{where}, not of {of}")
+
+
+async def plan_campaign(
+    cmd: PlanCampaign, *, actor: Actor, uow: UnitOfWork, places: Places, now: Clock
+) -> Campaign:
     """Plan a campaign, publish CampaignPlanned and apply events that were waiting for it."""
     if not actor.may_act_for(cmd.branch):
         raise OutOfScope(cmd.branch)
+    check_places(cmd, places=places)
     campaign = Campaign.plan(cmd, campaign_id=cmd.campaign_id or uuid4(), now=now())
     async with uow:
         await uow.campaigns.lock_ids({campaign.campaign_id})

@@ -23,8 +23,10 @@ from jangkau_metrics.adapters.sql import SqlCoverageStore
 from jangkau_metrics.config import MetricsSettings
 from jangkau_metrics.domain.snapshot import Snapshot
 from jangkau_metrics.domain.view import View
+from jangkau_metrics.ports import Branches
 from jangkau_shared import db, kafka
 from jangkau_shared.observability import UptimeCollector
+from jangkau_shared.places import ReferencePlaces
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE = "metrics"
@@ -54,6 +56,7 @@ class Metrics:
     registry: CollectorRegistry
     broker: KafkaBroker
     clock: Clock
+    branches: Branches = field(default_factory=ReferencePlaces)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _reading: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -33,7 +33,7 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
     )
     admin_token: SecretStr | None = Field(
         default=None,
-        description="Bearer token that may set targets over the API; unset: targets are read-only.",
+        description="Bearer token that may set and delete targets (API, `jangkau target`); unset: read-only.",
     )
     view_refresh_seconds: float = Field(
         default=0.1,

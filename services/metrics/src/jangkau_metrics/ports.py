@@ -74,3 +74,15 @@ class CoverageStore(Protocol):
     async def save_target(self, target: Target) -> None:
         """Store (or replace) a branch's target for a year."""
         ...
+
+    async def delete_target(self, branch: str, year: int) -> None:
+        """Mark a branch's target for a year deleted, so that every view following the store drops it."""
+        ...
+
+
+class Branches(Protocol):
+    """Reference data: the configured branch offices and sub-branches."""
+
+    def branch_codes(self) -> frozenset[str]:
+        """Every configured branch code, KC and KCP."""
+        ...

@@ -15,9 +15,9 @@ from jangkau_metrics.domain.months import month_index
 from jangkau_metrics.domain.participants import Change, Footprint, Participant, Step, delta, fold
 from jangkau_metrics.domain.reports import Grouping
 from jangkau_metrics.domain.snapshot import Snapshot
-from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.targets import Target, TargetNotFound, UnknownBranch
 from jangkau_metrics.domain.view import View
-from jangkau_metrics.ports import CoverageStore
+from jangkau_metrics.ports import Branches, CoverageStore
 from jangkau_shared.deadletter import Decoded, Rejected
 from jangkau_shared.events import (
     CampaignClosedV1,
@@ -163,9 +163,25 @@ async def counts_on(
     return Snapshot(coverage=coverage, ledger=ledger, campaigns=served.campaigns, plan=served.plan)
 
 
-async def set_target(target: Target, *, store: CoverageStore, view: View) -> None:
-    """Store a branch's target for a year, then serve it."""
+async def set_target(target: Target, *, branches: Branches, store: CoverageStore, view: View) -> None:
+    """Store a branch's target for a year, then serve it; a branch that is not configured is refused."""
+    known = branches.branch_codes()
+    if target.branch not in known:
+        raise UnknownBranch(target.branch, known)
     await store.save_target(target)
+    await refresh_view(store=store, view=view)
+
+
+async def delete_target(branch: str, year: int, *, store: CoverageStore, view: View) -> None:
+    """Delete the target served for a branch and year (set over the API or packaged), everywhere.
+
+    Any branch's, a configured one or not: a target set before branches were checked must go too.
+    The view is brought up to date first, so a target another instance just set is found.
+    """
+    await refresh_view(store=store, view=view)
+    if (branch, year) not in view.snapshot.plan.targets:
+        raise TargetNotFound(branch, year)
+    await store.delete_target(branch, year)
     await refresh_view(store=store, view=view)
 
 

@@ -12,7 +12,6 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jangkau_registration.adapters.pii import PersonalDataVault
-from jangkau_registration.adapters.places import ReferencePlaces
 from jangkau_registration.adapters.sql import SqlUnitOfWork
 from jangkau_registration.adapters.tables import api_tokens, outbox
 from jangkau_registration.config import RegistrationSettings
@@ -23,6 +22,7 @@ from jangkau_shared import db, kafka
 from jangkau_shared.auth import TokenStore
 from jangkau_shared.observability import UptimeCollector
 from jangkau_shared.outbox import OutboxRelay, RelayCollector
+from jangkau_shared.places import ReferencePlaces
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE = "registration"

@@ -14,6 +14,7 @@ CONTRIBUTIONS = "/v1/contributions"
 PARTICIPANTS = "/v1/participants"
 CAMPAIGNS = "/v1/campaigns"
 COVERAGE = "/v1/coverage"
+TARGETS = "/v1/targets"
 
 #: Per-item statuses meaning "this item is stored" (a replay answers the first outcome again).
 ACCEPTED = frozenset(
@@ -222,3 +223,21 @@ def leaderboard(services: Services, **filters: Any) -> Any:
     """Return a branch's campaigns ranked by what they brought (``branch`` is required)."""
     answer = services.campaigns.get("/v1/leaderboard", **filters)
     return services.campaigns.ok(answer, "campaign leaderboard")
+
+
+def targets(services: Services, *, year: int | None = None) -> list[dict[str, Any]]:
+    """Every target (of one year, or all) and how far it is reached, as the metrics service serves it."""
+    answer = services.metrics.get(TARGETS, year=year)
+    return list(services.metrics.ok(answer, "targets"))
+
+
+def set_target(admin: ApiClient, branch: str, year: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Set (or replace) a branch's target for a year, with the metrics admin token."""
+    answer = admin.put(f"{TARGETS}/{branch}/{year}", body)
+    return dict(admin.ok(answer, f"metrics refused the target of {branch} for {year}"))
+
+
+def delete_target(admin: ApiClient, branch: str, year: int) -> None:
+    """Delete a branch's target for a year, with the metrics admin token."""
+    answer = admin.delete(f"{TARGETS}/{branch}/{year}")
+    admin.ok(answer, f"target of {branch} for {year}")

@@ -78,6 +78,14 @@ class ApiClient:
         """POST a JSON body."""
         return self.request("POST", path, content=orjson.dumps(body))
 
+    def put(self, path: str, body: Any) -> Answer:
+        """PUT a JSON body."""
+        return self.request("PUT", path, content=orjson.dumps(body))
+
+    def delete(self, path: str) -> Answer:
+        """DELETE ``path``."""
+        return self.request("DELETE", path)
+
     def request(self, method: str, path: str, **kwargs: Any) -> Answer:
         """Send a request, retrying transient failures; raise CliError for what the user must fix."""
         headers = {"Content-Type": "application/json"} if "content" in kwargs else None

@@ -19,7 +19,11 @@ ENV_VARS = {
     "metrics_url": "JANGKAU_METRICS_URL",
     "token": "JANGKAU_TOKEN",
     "branch": "JANGKAU_BRANCH",
+    # Ops only, to set and delete targets: the metrics service's own variable (deploy/local.env).
+    "metrics_admin_token": "JANGKAU_METRICS_ADMIN_TOKEN",
 }
+#: Settings shown masked by ``jangkau config show``.
+SECRETS = frozenset({"token", "metrics_admin_token"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Settings:
     metrics_url: str = DEFAULT_URLS["metrics_url"]
     token: str | None = None
     branch: str | None = None
+    metrics_admin_token: str | None = None
 
     def require_token(self) -> str:
         """Return the team token, or explain how to set one."""
@@ -40,6 +45,16 @@ class Settings:
                 "or set JANGKAU_TOKEN (ask your branch's ops team for a token)"
             )
         return self.token
+
+    def require_metrics_admin_token(self) -> str:
+        """Return the metrics admin token (ops: targets), or explain where it comes from."""
+        if not self.metrics_admin_token:
+            raise ConfigError(
+                "setting or deleting a target needs the metrics admin token: run "
+                "`jangkau config set metrics-admin-token <token>` or set JANGKAU_METRICS_ADMIN_TOKEN "
+                "(the local stack's is JANGKAU_METRICS_ADMIN_TOKEN in deploy/local.env)"
+            )
+        return self.metrics_admin_token
 
 
 def config_path() -> Path:

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from jangkau_cli.api import Services
+from jangkau_cli.client import ApiClient
 from jangkau_cli.config import Settings, load_settings
 from jangkau_cli.errors import CliError, ConfigError, ExitCode
 
@@ -74,6 +75,12 @@ def services(*, need_token: bool = True) -> Services:
     if need_token:
         resolved.require_token()
     return Services.from_settings(resolved, _transport)
+
+
+def metrics_admin() -> ApiClient:
+    """A client of the metrics service with the metrics admin token (ops: setting targets)."""
+    resolved = settings()
+    return ApiClient("metrics", resolved.metrics_url, resolved.require_metrics_admin_token(), _transport)
 
 
 def handled(command: Callable[P, R]) -> Callable[P, R]:

@@ -10,7 +10,7 @@ import typer
 
 from jangkau_cli import api
 from jangkau_cli.campaign_cmd import campaign_app
-from jangkau_cli.config import ENV_VARS, config_path, normalize_key, read_file, write_file
+from jangkau_cli.config import ENV_VARS, SECRETS, config_path, normalize_key, read_file, write_file
 from jangkau_cli.context import (
     Json,
     branch_or_default,
@@ -30,6 +30,7 @@ from jangkau_cli.simulate.cli import simulate
 from jangkau_cli.simulate.rules import contribution_amount
 from jangkau_cli.status import coverage_view
 from jangkau_cli.sync import DEFAULT_BATCH, sync_file
+from jangkau_cli.target_cmd import target_app
 
 app = typer.Typer(
     name="jangkau",
@@ -44,6 +45,7 @@ participant_app = typer.Typer(help="Look up participants.")
 app.add_typer(config_app, name="config")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(participant_app, name="participant")
+app.add_typer(target_app, name="target")
 app.command()(simulate)
 
 
@@ -54,7 +56,8 @@ def config_set(
 ) -> None:
     """Save settings in the config file (environment variables still win).
 
-    Keys: registration-url, campaigns-url, metrics-url, token, branch (your default branch).
+    Keys: registration-url, campaigns-url, metrics-url, token, branch (your default branch),
+    metrics-admin-token (ops only: `jangkau target set/delete`).
 
     Examples:
 
@@ -84,7 +87,7 @@ def config_show() -> None:
     console.print(f"config file: {path}{'' if path.is_file() else ' (none yet)'}")
     for key, var in ENV_VARS.items():
         value = getattr(resolved, key)
-        shown = f"{value[:6]}…" if key == "token" and value else (value or "—")
+        shown = f"{value[:6]}…" if key in SECRETS and value else (value or "—")
         source = "env " + var if settings_from_env(var) else ("file" if key in from_file else "default")
         console.print(f"  {key.replace('_', '-'):<17} {shown}  [dim]({source})[/]")
 

@@ -1,5 +1,6 @@
 """Domain errors: each names the offending field or campaign and says why."""
 
+from collections.abc import Sequence
 from uuid import UUID
 
 
@@ -9,6 +10,14 @@ class InvalidField(ValueError):
     def __init__(self, field: str, value: object, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field, self.value, self.reason = field, value, reason
+
+
+class InvalidFields(ValueError):
+    """Several values that break rules, each named with its field and value (answered as one 422)."""
+
+    def __init__(self, errors: Sequence[InvalidField]) -> None:
+        super().__init__("; ".join(f"{e.field} ({e.value}): {e.reason}" for e in errors))
+        self.errors = tuple(errors)
 
 
 class InvalidTransition(Exception):

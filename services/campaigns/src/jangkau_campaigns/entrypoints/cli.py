@@ -38,7 +38,7 @@ def demo_load() -> None:
     async def _run() -> list[str]:
         svc = _offline()
         try:
-            return await load_demo(svc.uow, svc.now)
+            return await load_demo(svc.uow, svc.now, svc.places)
         finally:
             await svc.engine.dispose()
 

@@ -91,8 +91,14 @@ def _lifecycle_routes(app: FastAPI, svc: Campaigns, auth: Any) -> None:
 
     @app.post("/v1/campaigns", status_code=201, responses=PROBLEMS, tags=["campaigns"])
     async def plan(body: CampaignIn, team: auth, response: Response) -> CampaignOut:
-        """Plan a campaign; CampaignPlanned is published. 409 when campaign_id is taken."""
-        campaign = await service.plan_campaign(_plan(body), actor=team, uow=svc.uow(), now=svc.now)
+        """Plan a campaign; CampaignPlanned is published. 409 when campaign_id is taken.
+
+        The branch must be a configured branch office, and every village must exist and lie in
+        its area (a sub-branch's: its parent office's); else 422 naming each bad value.
+        """
+        campaign = await service.plan_campaign(
+            _plan(body), actor=team, uow=svc.uow(), places=svc.places, now=svc.now
+        )
         response.headers["Location"] = f"/v1/campaigns/{campaign.campaign_id}"
         return CampaignOut.of(campaign)
 

@@ -7,6 +7,7 @@ from jangkau_campaigns.domain.errors import (
     CampaignExists,
     CampaignNotFound,
     InvalidField,
+    InvalidFields,
     InvalidTransition,
     OutOfScope,
 )
@@ -40,6 +41,11 @@ def install_domain_problems(app: FastAPI) -> None:
         error = {"field": exc.field, "value": exc.value, "reason": exc.reason}
         return problem(422, "Invalid request", str(exc), errors=[error])
 
+    async def on_invalid_fields(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, InvalidFields)
+        errors = [{"field": e.field, "value": e.value, "reason": e.reason} for e in exc.errors]
+        return problem(422, "Invalid request", str(exc), errors=errors)
+
     async def on_transition(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, InvalidTransition)
         error = {"field": "status", "value": exc.status, "reason": exc.reason}
@@ -61,6 +67,7 @@ def install_domain_problems(app: FastAPI) -> None:
 
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(InvalidField, on_invalid)
+    app.add_exception_handler(InvalidFields, on_invalid_fields)
     app.add_exception_handler(InvalidTransition, on_transition)
     app.add_exception_handler(CampaignExists, on_exists)
     app.add_exception_handler(CampaignNotFound, on_not_found)

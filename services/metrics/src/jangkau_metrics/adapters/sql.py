@@ -18,7 +18,7 @@ from jangkau_metrics.domain.coverage import NEVER_PAID, CellKey, Coverage
 from jangkau_metrics.domain.ledger import Contribution, Ledger, LedgerKey, Receipts
 from jangkau_metrics.domain.participants import Change, Footprint, Participant, Step
 from jangkau_metrics.domain.snapshot import differences
-from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.targets import DeletedTarget, Target
 from jangkau_metrics.domain.view import CountRows
 
 
@@ -149,7 +149,7 @@ class SqlCoverageStore:
             years=[tuple(r) for r in years],
             contributions=[tuple(r) for r in totals],
             campaigns=[Campaign(*r) for r in stored],
-            targets=[Target(*r) for r in known],
+            targets=[_target(*r) for r in known],
         )
 
     async def coverage(self, *, day: date | None, branch: str | None) -> Coverage:
@@ -207,6 +207,24 @@ class SqlCoverageStore:
             set_={
                 "participants": target.participants,
                 "measure": target.measure,
+                "updated_at": func.now(),
+                "changed_xid": CHANGED_XID,
+            },
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(query)
+
+    async def delete_target(self, branch: str, year: int) -> None:
+        """Mark a branch's target for a year deleted: a row without participants, with a new change id.
+
+        An upsert, so a target of the packaged plan (no row yet) is deleted the same way.
+        """
+        query = insert(targets).values(branch=branch, year=year, participants=None, measure=None)
+        query = query.on_conflict_do_update(
+            index_elements=[targets.c.branch, targets.c.year],
+            set_={
+                "participants": None,
+                "measure": None,
                 "updated_at": func.now(),
                 "changed_xid": CHANGED_XID,
             },
@@ -297,6 +315,13 @@ def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
 
 def _by_participant(change: Change) -> int:
     return change.new.participant_id.int
+
+
+def _target(branch: str, year: int, participants: int | None, measure: Any) -> Target | DeletedTarget:
+    """A target row as read: deleted when it has no participants."""
+    if participants is None:
+        return DeletedTarget(branch, year)
+    return Target(branch, year, participants, measure)
 
 
 def _by_id(campaign: Campaign) -> str:

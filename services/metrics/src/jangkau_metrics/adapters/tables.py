@@ -4,6 +4,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -80,17 +81,22 @@ campaigns = Table(
     _changed_xid(),
 )
 
-#: Targets set over the API; they override the packaged configuration.
+#: Targets set over the API; they override the packaged configuration. A deleted target keeps its
+#: row with participants and measure NULL, so every instance's view reads the deletion.
 targets = Table(
     "targets",
     metadata,
     Column("branch", Text, nullable=False),
     Column("year", Integer, nullable=False),
-    Column("participants", Integer, nullable=False),
-    Column("measure", Text, nullable=False),
+    Column("participants", Integer),
+    Column("measure", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     _changed_xid(),
     PrimaryKeyConstraint("branch", "year"),
+    CheckConstraint(
+        "(participants IS NULL) = (measure IS NULL)",
+        name="targets_deleted_has_neither_participants_nor_measure",
+    ),
 )
 
 # The count tables. Each row is one Kafka partition's share ("part"), written only by the instance

@@ -1,7 +1,8 @@
 """Annual targets per branch and the regional workforce that coverage is measured against."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Literal
 
 Measure = Literal["registered", "new_registrations"]
@@ -30,6 +31,36 @@ class Target:
     def achieved(self, actual: int) -> float | None:
         """Share of the target that ``actual`` participants reach (None for a zero target)."""
         return actual / self.participants if self.participants else None
+
+
+@dataclass(frozen=True)
+class DeletedTarget:
+    """A target taken back: its row stays, without participants, so every instance's view learns of it.
+
+    Each view reads the rows changed since its last read; a row deleted outright is never read.
+    """
+
+    branch: str
+    year: int
+
+
+class UnknownBranch(InvalidTarget):
+    """A target for a branch that is not configured (a typo would become a series that never moves)."""
+
+    def __init__(self, branch: str, known: Collection[str]) -> None:
+        close = get_close_matches(branch, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
+        self.reason = f"is not a configured branch office{hint}"
+        super().__init__(f"branch {branch!r} {self.reason}")
+        self.branch = branch
+
+
+class TargetNotFound(LookupError):
+    """No target is set for this branch and year."""
+
+    def __init__(self, branch: str, year: int) -> None:
+        super().__init__(f"no target of branch {branch!r} for {year}")
+        self.branch, self.year = branch, year
 
 
 @dataclass(frozen=True)
@@ -64,6 +95,8 @@ class Plan:
                 return region.code
         return ""
 
-    def with_target(self, target: Target) -> "Plan":
-        """A plan where ``target`` replaces the branch's target for that year."""
-        return Plan(self.regions, {**self.targets, (target.branch, target.year): target})
+    def with_target(self, target: Target | DeletedTarget) -> "Plan":
+        """A plan where ``target`` replaces the branch's target for that year (a deleted one: none)."""
+        key = (target.branch, target.year)
+        kept = {k: v for k, v in self.targets.items() if k != key}
+        return Plan(self.regions, kept | {key: target} if isinstance(target, Target) else kept)

@@ -13,7 +13,7 @@ from jangkau_metrics.domain.campaigns import Campaign
 from jangkau_metrics.domain.coverage import CellKey
 from jangkau_metrics.domain.ledger import LedgerKey
 from jangkau_metrics.domain.snapshot import Snapshot
-from jangkau_metrics.domain.targets import Target
+from jangkau_metrics.domain.targets import DeletedTarget, Target
 
 #: branch, segment, campaign, registered; its paid-through months (or NEVER_PAID) and participants
 CellRow = tuple[str, str, str, bool, list[int], list[int]]
@@ -31,7 +31,7 @@ class CountRows(NamedTuple):
     years: list[YearRow]
     contributions: list[ContributionRow]
     campaigns: list[Campaign]
-    targets: list[Target]
+    targets: list[Target | DeletedTarget]
 
 
 @dataclass

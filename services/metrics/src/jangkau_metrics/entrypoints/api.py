@@ -5,7 +5,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from jangkau_metrics import service
@@ -13,13 +13,16 @@ from jangkau_metrics.bootstrap import Metrics
 from jangkau_metrics.domain import reports
 from jangkau_metrics.domain.reports import Grouping
 from jangkau_metrics.domain.snapshot import Snapshot
-from jangkau_metrics.domain.targets import Measure, Target
+from jangkau_metrics.domain.targets import Measure, Target, TargetNotFound, UnknownBranch
+from jangkau_shared.http import problem
 
 #: A branch code as the registration service assigns them (the target route's path takes the same).
 BRANCH_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
 BranchFilter = Annotated[
     str | None, Query(pattern=BRANCH_PATTERN, description="Only this branch (a branch code, e.g. denpasar).")
 ]
+TargetBranch = Annotated[str, Path(pattern=BRANCH_PATTERN, description="Branch code, e.g. rangkasbitung.")]
+TargetYear = Annotated[int, Path(ge=2000, le=2100)]
 AsOf = Annotated[
     date | None,
     Query(
@@ -185,6 +188,13 @@ def router(metrics: Metrics) -> APIRouter:
             )
         return out
 
+    _target_routes(api, metrics)
+    return api
+
+
+def _target_routes(api: APIRouter, metrics: Metrics) -> None:
+    """Targets: read by anyone; set and deleted with the admin token."""
+
     @api.get("/targets", response_model=list[TargetRow], tags=["targets"])
     async def targets(year: int | None = None) -> Any:
         """Annual targets per branch and how far each is reached."""
@@ -197,21 +207,52 @@ def router(metrics: Metrics) -> APIRouter:
         responses={
             401: {"description": "No admin bearer token, or another one."},
             403: {"description": "No admin token is configured: targets are read-only."},
+            422: {
+                "description": "A branch that is not configured, or a bad body; errors name field and value."
+            },
         },
     )
     async def set_target(
         request: Request,
         body: TargetIn,
-        branch: Annotated[str, Path(pattern=BRANCH_PATTERN)],
-        year: Annotated[int, Path(ge=2000, le=2100)],
+        branch: TargetBranch,
+        year: TargetYear,
     ) -> Any:
-        """Set (or replace) a branch's target for a year."""
+        """Set (or replace) a branch's target for a year; the branch must be a configured one."""
         target = Target(branch, year, body.participants, body.measure)
         _require_admin(request, metrics)
-        await service.set_target(target, store=metrics.store, view=metrics.view)
+        try:
+            await service.set_target(
+                target, branches=metrics.branches, store=metrics.store, view=metrics.view
+            )
+        except UnknownBranch as err:
+            error = {"field": "branch", "value": branch, "reason": err.reason}
+            return problem(422, "Invalid request", str(err), errors=[error])
         return next(asdict(r) for r in reports.targets(metrics.snapshot, year=year) if r.branch == branch)
 
-    return api
+    @api.delete(
+        "/targets/{branch}/{year}",
+        status_code=204,
+        response_class=Response,
+        tags=["targets"],
+        responses={
+            401: {"description": "No admin bearer token, or another one."},
+            403: {"description": "No admin token is configured: targets are read-only."},
+            404: {"description": "No target is set for this branch and year."},
+        },
+    )
+    async def delete_target(request: Request, branch: TargetBranch, year: TargetYear) -> Response:
+        """Delete a branch's target for a year, set over the API or packaged; every instance drops it.
+
+        Its series leave /metrics (and the pace alert with them). Any branch's target can be
+        deleted, one set for a mistyped branch before branches were checked too.
+        """
+        _require_admin(request, metrics)
+        try:
+            await service.delete_target(branch, year, store=metrics.store, view=metrics.view)
+        except TargetNotFound as err:
+            return problem(404, "Not Found", str(err))
+        return Response(status_code=204)
 
 
 def _require_admin(request: Request, metrics: Metrics) -> None:

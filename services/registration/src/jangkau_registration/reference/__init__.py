@@ -1,1 +1,1 @@
-"""Reference data: Kemendagri administrative areas, demo branch offices and demo villages."""
+"""Demo villages of the field reports; the areas and branch offices are in jangkau_shared.places."""

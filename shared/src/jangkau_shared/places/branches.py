@@ -63,7 +63,7 @@ def parse_branches(text: str) -> tuple[Branch, ...]:
 @functools.cache
 def _branches() -> tuple[Branch, ...]:
     """Read the packaged configuration once."""
-    package = __package__ or "jangkau_registration.reference"
+    package = __package__ or "jangkau_shared.places"
     return parse_branches(resources.files(package).joinpath(DATA_FILE).read_text("utf-8"))
 
 

@@ -2,9 +2,9 @@
 
 Usage::
 
-    python -m jangkau_registration.reference.build --from idn-area-data@4.0.1
-    python -m jangkau_registration.reference.build --from /tmp/idn-area-data-4.0.1.tgz
-    python -m jangkau_registration.reference.build --from /tmp/package   # unpacked tarball
+    python -m jangkau_shared.places.build --from idn-area-data@4.0.1
+    python -m jangkau_shared.places.build --from /tmp/idn-area-data-4.0.1.tgz
+    python -m jangkau_shared.places.build --from /tmp/package   # unpacked tarball
 
 ``--from`` takes an unpacked package folder (or its ``data/`` folder), a downloaded
 ``.tgz`` from ``npm pack``, or an npm package spec, which is fetched with ``npm pack``

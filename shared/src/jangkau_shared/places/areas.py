@@ -67,7 +67,7 @@ def village_kind(code: str) -> Literal["kelurahan", "desa"]:
 
 def load_areas() -> Iterator[Area]:
     """Yield every area from the packaged areas.csv.gz, parents before children."""
-    resource = resources.files(__package__ or "jangkau_registration.reference").joinpath(DATA_FILE)
+    resource = resources.files(__package__ or "jangkau_shared.places").joinpath(DATA_FILE)
     with resource.open("rb") as raw, gzip.open(raw) as unzipped:
         text = io.TextIOWrapper(unzipped, encoding="utf-8", newline="")
         for row in csv.DictReader(text):
