@@ -1,7 +1,7 @@
 """Deleted targets: a row without participants and measure, so every view learns of the deletion.
 
-Revision ID: 0004t
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-07
 
 Each metrics instance follows the targets table by the rows changed since its last read; a row
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004t"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
