@@ -2,21 +2,25 @@
 
 import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 from metrics_kit import Factory, payment, registration, store_fixture  # noqa: F401
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from jangkau_metrics import service
+from jangkau_metrics.adapters import statements as sql
 from jangkau_metrics.adapters.sql import SqlCoverageStore
 from jangkau_metrics.bootstrap import MIGRATIONS
 from jangkau_metrics.domain.campaigns import Campaign
 from jangkau_metrics.domain.coverage import NEVER_PAID, Cell, CellKey, Coverage
 from jangkau_metrics.domain.participants import Change, Participant
+from jangkau_metrics.domain.snapshot import Snapshot
+from jangkau_metrics.domain.view import View
 from jangkau_shared import db, topics
 from jangkau_shared.deadletter import Decoded
 from jangkau_shared.envelope import Envelope
@@ -190,3 +194,97 @@ async def test_the_migration_that_adds_the_village_and_past_day_rows_fills_them_
         assert any(name.startswith("moves ") for name in kept)
     finally:
         await engine.dispose()
+
+
+COUNT_TABLES = tuple(sql.COMPACT)
+
+
+async def _shares_left(engine: AsyncEngine) -> int:
+    """Rows still kept per partition share, in every count table."""
+    async with engine.connect() as conn:
+        counts = [
+            (await conn.execute(text(f"SELECT count(*) FROM {t} WHERE part >= 0"))).scalar_one()
+            for t in COUNT_TABLES
+        ]
+    return sum(counts)
+
+
+async def _compact_all(store: SqlCoverageStore, rows: int) -> int:
+    moved = 0
+    while (done := await store.compact(rows)) is not None and done:
+        moved += done
+    return moved
+
+
+@pytest.fixture(name="engine")
+async def engine_fixture(new_database: Factory) -> AsyncIterator[AsyncEngine]:
+    """A new, migrated metrics database of its own."""
+    engine = create_async_engine(await new_database())
+    try:
+        await db.upgrade(engine, MIGRATIONS)
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_compaction_folds_every_partition_share_into_one_row_per_key_and_moves_no_count(
+    engine: AsyncEngine,
+) -> None:
+    store = SqlCoverageStore(engine)
+    events = _shuffled_history(random.Random(8), 80)
+    followed = View(Snapshot())  # it reads the first half, then lags behind the second
+    await service.apply_participant_events(events[: len(events) // 2], store=store)
+    followed.apply(await store.changes(0))
+    await service.apply_participant_events(events[len(events) // 2 :], store=store)
+    kept, shares = await store.fingerprint(), await _shares_left(engine)
+
+    moved = await _compact_all(store, rows=37)  # many rounds, keys split across them
+
+    assert moved == shares > 0
+    assert await _shares_left(engine) == 0
+    assert await store.fingerprint() == kept
+    assert await store.audit() == []
+    fresh = View(Snapshot())
+    fresh.apply(await store.changes(0))
+    followed.apply(await store.changes(followed.horizon))
+    assert _view_counts(followed) == _view_counts(fresh) != {}
+
+
+async def test_compaction_beside_folds_on_every_partition_loses_and_doubles_nothing(
+    engine: AsyncEngine,
+) -> None:
+    store = SqlCoverageStore(engine)
+    events = _shuffled_history(random.Random(9), 200)
+    folding = asyncio.Event()
+
+    async def fold() -> None:
+        for start in range(0, len(events), 20):
+            await service.apply_participant_events(events[start : start + 20], store=store)
+            folding.set()
+        folding.clear()
+
+    async def compact() -> int:
+        await folding.wait()
+        moved = 0
+        while folding.is_set():
+            moved += await store.compact(25) or 0
+        return moved
+
+    _, moved = await asyncio.gather(fold(), compact())
+
+    assert moved > 0
+    assert await store.audit() == []
+
+
+def _view_counts(view: View) -> dict[str, object]:
+    coverage = view.snapshot.coverage
+    return {
+        "cells": {
+            k: (c.registered, c.never_paid, +c.paid_through)
+            for k, c in coverage.cells.items()
+            if c.registered
+        },
+        "awaiting": +coverage.awaiting_registration,
+        "years": +coverage.registrations_per_year,
+        "ledger": view.snapshot.ledger.by_branch_payer(),
+    }

@@ -77,6 +77,8 @@ class Metrics:
         self._stop.clear()
         await asyncio.gather(self.refresh(), self._start_consuming())
         self._tasks = [asyncio.create_task(self._follow())]
+        if self.settings.compact_seconds:
+            self._tasks.append(asyncio.create_task(self._compact()))
         from jangkau_metrics.entrypoints.consumer import consumer_groups
 
         self._tasks.append(
@@ -130,6 +132,34 @@ class Metrics:
             log.warning("view_refresh_failed", error=type(err).__name__, detail=str(err)[:300])
             return False
         return True
+
+    async def compact(self) -> int:
+        """Fold the count rows' partition shares until a round finds few left; rows moved.
+
+        Counts do not move (each key's sum stays), so the view reads nothing new. Another
+        instance compacting at the same time makes this one stop at once.
+        """
+        moved, limit = 0, self.settings.compact_rows
+        while (rows := await self.store.compact(limit)) is not None:
+            moved += rows
+            if rows < limit:
+                break
+        return moved
+
+    async def _compact(self) -> None:
+        every = self.settings.compact_seconds
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), every)
+            if self._stop.is_set():
+                return
+            try:
+                moved = await self.compact()
+            except (DBAPIError, OSError, TimeoutError) as err:
+                log.warning("compaction_failed", error=type(err).__name__, detail=str(err)[:300])
+                continue
+            if moved:
+                log.info("count_rows_compacted", rows=moved)
 
     async def _follow(self) -> None:
         every = self.settings.view_refresh_seconds

@@ -44,6 +44,18 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
             " commits are read at once)."
         ),
     )
+    compact_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "How often an instance folds the count tables' per-partition rows into one row per key"
+            " (one instance at a time; 0: never). Keeps a new instance's first read and the past-day"
+            " reads proportional to the keys, not to keys times partitions."
+        ),
+    )
+    compact_rows: int = Field(
+        default=20_000, ge=100, le=1_000_000, description="Rows per table folded in one compaction round."
+    )
     retry_max_seconds: float = Field(
         default=5.0, gt=0, description="Longest pause before a batch that hit a transient failure is retried."
     )

@@ -232,6 +232,14 @@ class SqlCoverageStore:
         async with self._engine.begin() as conn:
             await conn.execute(query)
 
+    async def compact(self, rows: int) -> int | None:
+        """Fold up to ``rows`` partition-share rows of each count table into one row per key, in
+        one transaction; the number moved, or None when another instance is compacting now."""
+        async with _transaction(self._engine) as driver:
+            if not await driver.fetchval(sql.TRY_COMPACTION_LOCK):
+                return None
+            return int(sum([await driver.fetchval(statement, rows) for statement in sql.COMPACT.values()]))
+
     async def fingerprint(self) -> dict[str, str]:
         """Every stored fact and count under a readable name (partitions summed), to compare two stores."""
         async with _transaction(self._engine, isolation="repeatable_read", readonly=True) as driver:

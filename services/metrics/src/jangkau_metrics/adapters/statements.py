@@ -256,3 +256,62 @@ DERIVED: Final = {
         GROUP BY 1, 2, 3 HAVING sum(n) <> 0
     """,  # noqa: S608 - built from a constant of the store, no input
 }
+
+
+def _compaction(table: str, keys: tuple[str, ...], sums: tuple[str, ...], *, followed: bool) -> str:
+    """Move up to $1 partition-share rows of ``table`` into its compacted rows (part -1).
+
+    Rows locked by a fold are skipped (never waited for: a fold may wait for this statement,
+    never the other way round). Every key's sum is the same before and after, so the view
+    has nothing to read: a compacted row keeps the newest change id of the rows it took in.
+    """
+    key, pk = ", ".join(keys), ", ".join((*keys, "part"))
+    summed = ", ".join(f"sum({c})::bigint" for c in sums)
+    added = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in sums)
+    if followed:
+        summed += ", max(changed_xid)"
+        added += ", changed_xid = greatest(t.changed_xid, excluded.changed_xid)"
+    columns = ", ".join((*keys, "part", *sums, *(("changed_xid",) if followed else ())))
+    return f"""
+        WITH picked AS (
+            SELECT ctid FROM {table} WHERE part >= 0 ORDER BY {pk} LIMIT $1 FOR UPDATE SKIP LOCKED
+        ), taken AS (
+            DELETE FROM {table} AS t USING picked WHERE t.ctid = picked.ctid RETURNING t.*
+        ), merged AS (
+            INSERT INTO {table} AS t ({columns})
+            SELECT {key}, -1, {summed} FROM taken GROUP BY {key}
+            ON CONFLICT ({pk}) DO UPDATE SET {added}
+        )
+        SELECT count(*) FROM taken
+    """  # noqa: S608 - table and column names are this module's constants
+
+
+#: Only one instance compacts at a time (a transaction-level advisory lock of this number).
+COMPACTION_LOCK: Final = 7_352_701
+TRY_COMPACTION_LOCK: Final = f"SELECT pg_try_advisory_xact_lock({COMPACTION_LOCK})"
+
+#: One statement per count table: its partition shares folded into one row per key.
+COMPACT: Final = {
+    "coverage_counts": _compaction(
+        "coverage_counts",
+        ("branch", "segment", "campaign_id", "registered", "paid_through"),
+        ("n",),
+        followed=True,
+    ),
+    "registration_years": _compaction("registration_years", ("branch", "year"), ("n",), followed=True),
+    "contribution_totals": _compaction(
+        "contribution_totals",
+        ("branch", "payer_type", "campaign_id"),
+        ("contributions", "rupiah"),
+        followed=True,
+    ),
+    "daily_totals": _compaction(
+        "daily_totals", ("day", "branch"), ("registrations", "contributions", "rupiah"), followed=False
+    ),
+    "village_counts": _compaction(
+        "village_counts", ("branch", "village_code", "paid_through"), ("n",), followed=False
+    ),
+    "standing_moves": _compaction(
+        "standing_moves", ("branch", "day", "paid_through"), ("n",), followed=False
+    ),
+}
