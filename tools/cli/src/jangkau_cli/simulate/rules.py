@@ -1,6 +1,6 @@
 """Programme rules the simulator must agree on with the services: participant state and rates.
 
-Both are copied (not imported) from DOMAIN.md and the services, because a field tool must not
+Both are copied (not imported) from docs/domain.md and the services, because a field tool must not
 depend on a service's package; tests pin the hand-checked cases.
 """
 
