@@ -4,8 +4,15 @@ It reads ``bpu.worker.registered.v1`` with plain aiokafka and the official Cloud
 it depends on nothing of Jangkau's code: only on the published contract (topic, ce_* headers,
 JSON data as in shared/schemas/id.jangkau.bpu.worker.registered.v1.json).
 
+    pip install "aiokafka==0.14.0" "cloudevents==2.2.0"   # Python 3.11+; the versions tested here
+
     python examples/consumer.py --bootstrap 127.0.0.1:19092 --group my-service
     python examples/consumer.py --bootstrap 127.0.0.1:19092 --from-beginning --max-events 100
+
+With ``--group`` (default ``example-consumer``) it is a member of that consumer group: it
+commits what it read, so the next run resumes there, and a new group starts at the end of the
+topic. ``--from-beginning`` joins no group and commits nothing: every run reads every partition
+from offset 0 again, and no group's position moves.
 
 A real subscriber de-duplicates on the event's (source, id) or, as here, on the participant id,
 because a topic may hold the same event twice (the producer side guarantees at-least-once). It
@@ -25,6 +32,7 @@ from cloudevents.core.exceptions import BaseCloudEventException
 
 TOPIC = "bpu.worker.registered.v1"
 TYPE = "id.jangkau.bpu.worker.registered.v1"
+DEFAULT_GROUP = "example-consumer"
 
 
 def registration(record: Any) -> dict[str, Any] | None:
@@ -41,14 +49,23 @@ def registration(record: Any) -> dict[str, Any] | None:
     return data
 
 
+def consumer_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Where to start and whether to remember: a group resumes; ``--from-beginning`` rereads all.
+
+    A group's committed offsets win over ``auto_offset_reset``, so "earliest" alone would read
+    from the beginning only on a group's first run. Without a group the consumer is assigned
+    every partition, starts at offset 0 and has nowhere to commit.
+    """
+    if args.from_beginning:
+        return {"group_id": None, "auto_offset_reset": "earliest", "enable_auto_commit": False}
+    group = args.group or DEFAULT_GROUP
+    return {"group_id": group, "auto_offset_reset": "latest", "enable_auto_commit": True}
+
+
 async def count_registrations(args: argparse.Namespace) -> Counter[str]:
     """Consume until ``max_events`` distinct participants or ``idle_seconds`` without a record."""
     consumer = AIOKafkaConsumer(
-        args.topic_prefix + TOPIC,
-        bootstrap_servers=args.bootstrap,
-        group_id=args.group,
-        auto_offset_reset="earliest" if args.from_beginning else "latest",
-        enable_auto_commit=True,
+        args.topic_prefix + TOPIC, bootstrap_servers=args.bootstrap, **consumer_options(args)
     )
     seen: set[str] = set()
     per_branch: Counter[str] = Counter()
@@ -73,16 +90,24 @@ async def count_registrations(args: argparse.Namespace) -> Counter[str]:
     return per_branch
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line: a group to resume with, or every record from the beginning."""
+    parsed = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parsed.add_argument("--bootstrap", default="127.0.0.1:19092", help="Kafka bootstrap servers")
+    start = parsed.add_mutually_exclusive_group()
+    start.add_argument("--group", help=f"consumer group, resumed on the next run (default {DEFAULT_GROUP})")
+    start.add_argument(
+        "--from-beginning", action="store_true", help="read every record from offset 0, in no group"
+    )
+    parsed.add_argument("--topic-prefix", default="", help="prefix of the deployment's topics, if any")
+    parsed.add_argument("--max-events", type=int, default=1000, help="stop after this many participants")
+    parsed.add_argument("--idle-seconds", type=float, default=5.0, help="stop after this long without data")
+    return parsed
+
+
 def main() -> None:
     """Parse arguments, consume, print the counts."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--bootstrap", default="127.0.0.1:19092", help="Kafka bootstrap servers")
-    parser.add_argument("--group", default="example-consumer", help="consumer group id")
-    parser.add_argument("--topic-prefix", default="", help="prefix of the deployment's topics, if any")
-    parser.add_argument("--from-beginning", action="store_true", help="read the topic from offset 0")
-    parser.add_argument("--max-events", type=int, default=1000, help="stop after this many participants")
-    parser.add_argument("--idle-seconds", type=float, default=5.0, help="stop after this long without data")
-    counts = asyncio.run(count_registrations(parser.parse_args()))
+    counts = asyncio.run(count_registrations(parser().parse_args()))
     for branch, n in sorted(counts.items()):
         print(f"{branch}\t{n}")  # noqa: T201
 

@@ -106,7 +106,7 @@ def test_register_pay_and_show_one_worker_with_the_command(running_stack: Runnin
         "2025-03-12",
     )
     assert paid.returncode == 0, paid.stderr
-    assert f"Rp {3 * MONTHLY:,}" in paid.stdout  # computed from the rate table, shown to the cashier
+    assert f"Rp {3 * MONTHLY:,}" in paid.stdout  # quoted by the registration service, shown to the cashier
     assert "recorded" in paid.stdout
 
     shown = jangkau(running_stack, "participant", "show", participant, "--as-of", "2025-04-15", "--json")

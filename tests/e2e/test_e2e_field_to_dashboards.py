@@ -166,8 +166,6 @@ def test_the_example_consumer_reads_real_events(
             str(REPO / "examples" / "consumer.py"),
             "--bootstrap",
             running_stack.kafka,
-            "--group",
-            "e2e-example",
             "--from-beginning",
             "--max-events",
             "5",

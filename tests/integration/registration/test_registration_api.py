@@ -167,12 +167,15 @@ async def test_the_openapi_document_describes_every_endpoint_field_and_error(api
         "/v1/contributions",
         "/v1/contributions:batch",
         "/v1/participants/{participant_id}",
+        "/v1/participants/{participant_id}/quote",
     }
     for path in paths.values():
         for operation in path.values():
             assert operation.get("description") or operation.get("summary")
             assert {"401", "413", "422"} <= set(operation["responses"])
-    for name in ("RegistrationIn", "ContributionIn"):
+    for parameter in paths["/v1/participants/{participant_id}/quote"]["get"]["parameters"]:
+        assert parameter.get("description") or parameter["name"] == "participant_id", parameter
+    for name in ("RegistrationIn", "ContributionIn", "QuoteOut", "QuotedMonthOut"):
         fields = spec["components"]["schemas"][name]["properties"]
         undocumented = [f for f, schema in fields.items() if not schema.get("description")]
         assert undocumented == [], name

@@ -25,10 +25,14 @@ class FakeRegistry:
         fail_after_batches: int | None = None,
         interrupt_after_batches: int | None = None,
         status: int | None = None,
+        monthly: int | None = None,
     ) -> None:
         self.fail_after_batches = fail_after_batches
         self.interrupt_after_batches = interrupt_after_batches
         self.status = status
+        #: With a monthly rate the fake quotes and checks amounts at it (the programme's rates are
+        #: not the fake's business: a command that priced payments itself would be refused).
+        self.monthly = monthly
         self.batches = 0
         self.received: Counter[str] = Counter()  # client id -> times sent
         self.answers: dict[str, dict[str, Any]] = {}
@@ -47,6 +51,8 @@ class FakeRegistry:
         if self.status is not None:
             return httpx.Response(self.status, json={"title": "no", "detail": "token not accepted"})
         path = request.url.path
+        if request.method == "GET" and path.endswith("/quote"):
+            return self.quote(path.split("/")[3], request.url.params)
         if request.method == "GET" and path.startswith("/v1/participants/"):
             found = self.participants.get(path.rsplit("/", 1)[1])
             return (
@@ -107,10 +113,36 @@ class FakeRegistry:
             answer = {"client_id": item["client_id"], "status": "created", "participant_id": pid}
         return self._keep(item, answer)
 
+    def quote(self, participant_id: str, params: httpx.QueryParams) -> httpx.Response:
+        """Quote ``months`` months at the fake's monthly rate, its only rate period: 2027-01 onward."""
+        if self.monthly is None or participant_id not in self.participants:
+            return httpx.Response(404, json={"detail": f"participant_id: no participant {participant_id}"})
+        first, months = params["first_month"], int(params.get("months", "1"))
+        if first < "2027-01":
+            reason = "no contribution rate is in force for this month"
+            error = {"field": "first_month", "value": first, "reason": reason}
+            return httpx.Response(422, json={"title": "Invalid request", "status": 422, "errors": [error]})
+        year, month = (int(part) for part in first.split("-"))
+        spans = [divmod(year * 12 + month - 1 + n, 12) for n in range(months)]
+        covered = [f"{y:04d}-{m + 1:02d}" for y, m in spans]
+        monthly = [{"month": m, "amount": self.monthly, "rate_from": "2027-01", "rate_until": None,
+                    "discounts": []} for m in covered]  # fmt: skip
+        quoted = {
+            "participant_id": participant_id, "first_month": first, "months": months,
+            "last_month": covered[-1], "payer_type": params.get("payer_type", "self"),
+            "paid_on": params.get("paid_on"), "amount": self.monthly * months,
+            "paid_through": covered[-1], "reactivates": False, "monthly": monthly,
+        }  # fmt: skip
+        return httpx.Response(200, json=quoted)
+
     def contribute(self, item: dict[str, Any]) -> dict[str, Any]:
-        """Store a contribution for a known participant."""
+        """Store a contribution for a known participant (of the amount due, with a monthly rate)."""
         if (previous := self._seen(item)) is not None:
             return previous
+        due = None if self.monthly is None else self.monthly * int(item.get("months", 1))
+        if due is not None and item.get("amount") != due:
+            error = {"field": "amount", "value": item.get("amount"), "reason": f"must be {due}"}
+            return {"client_id": item["client_id"], "status": "invalid", "errors": [error]}
         if item.get("participant_id") not in self.participants:
             error = {
                 "field": "participant_id",

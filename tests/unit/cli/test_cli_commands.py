@@ -7,7 +7,7 @@ import httpx
 import orjson
 import pytest
 from cli_fakes import FakeMetrics, FakeRegistry
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from jangkau_cli.context import use_transport
 from jangkau_cli.errors import ExitCode
@@ -113,18 +113,48 @@ def test_config_set_writes_the_file_and_the_environment_wins(
     assert "jk_fil…" in shown.output
 
 
-def test_pay_without_amount_uses_the_rate_table_of_the_month() -> None:
-    fake = FakeRegistry()
+def _pay(fake: FakeRegistry, *options: str) -> tuple[str, Result]:
+    """Register a worker, then pay for them with ``options``; return the participant id and result."""
     with use_transport(fake.transport()):
         runner.invoke(app, REGISTER)
         pid = next(iter(fake.participants))
-        result = runner.invoke(
-            app, ["pay", pid, "--first-month", "2026-03", "--months", "3", "--paid-on", "2026-03-01"]
-        )
+        return pid, runner.invoke(app, ["pay", pid, *options])
+
+
+def test_pay_without_amount_sends_the_amount_the_registration_service_quotes() -> None:
+    fake = FakeRegistry(monthly=17_500)  # a rate period the command has never heard of
+    terms = ["--first-month", "2027-01", "--months", "3", "--payer", "regional_budget"]
+    pid, result = _pay(fake, *terms, "--paid-on", "2026-12-07")
 
     assert result.exit_code == ExitCode.OK, result.output
-    # March at full rate 16,800; April and May at half of JKK + JKM: 8,400 each.
-    assert "Rp 33,600" in result.output
+    [asked] = [r for r in fake.requests if r.url.path.endswith("/quote")]
+    assert asked.url.path == f"/v1/participants/{pid}/quote"
+    assert dict(asked.url.params) == {
+        "first_month": "2027-01",
+        "months": "3",
+        "payer_type": "regional_budget",
+        "paid_on": "2026-12-07",
+    }
+    [paid] = [orjson.loads(r.content) for r in fake.requests if r.url.path == "/v1/contributions"]
+    assert (paid["amount"], paid["paid_on"]) == (3 * 17_500, "2026-12-07")
+    assert "Rp 52,500 for 2027-01 to 2027-03 (rates from 2027-01); paid through 2027-03" in result.output
+
+
+def test_a_refused_quote_names_the_field_and_value_and_sends_no_payment() -> None:
+    fake = FakeRegistry(monthly=17_500)
+    _, result = _pay(fake, "--first-month", "2026-12", "--paid-on", "2026-12-07")
+
+    assert result.exit_code == ExitCode.REJECTED
+    assert "first_month ('2026-12'): no contribution rate is in force" in result.output
+    assert not [r for r in fake.requests if r.url.path == "/v1/contributions"]
+
+
+def test_pay_with_an_amount_asks_no_quote() -> None:
+    fake = FakeRegistry()
+    _, result = _pay(fake, "--first-month", "2017-08", "--amount", "16800", "--paid-on", "2017-08-13")
+
+    assert result.exit_code == ExitCode.OK, result.output
+    assert not [r for r in fake.requests if r.url.path.endswith("/quote")]
 
 
 def test_sync_exits_one_and_points_at_the_report_when_lines_are_rejected(tmp_path: Path) -> None:

@@ -1,11 +1,16 @@
-"""Use cases of the registration service: register, pay, tell a participant's standing."""
+"""Use cases of the registration service: register, quote and pay, tell a participant's standing."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
-from jangkau_registration.domain.contributions import PayContribution, accept_contribution
+from jangkau_registration.domain.contributions import (
+    PayContribution,
+    Quote,
+    accept_contribution,
+    price_contribution,
+)
 from jangkau_registration.domain.coverage import Standing, standing
 from jangkau_registration.domain.errors import (
     ClientIdConflict,
@@ -14,6 +19,7 @@ from jangkau_registration.domain.errors import (
     OutOfScope,
     ParticipantNotFound,
 )
+from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.outcomes import Answer, Outcome, StoredAnswer
 from jangkau_registration.domain.participants import (
     Participant,
@@ -30,6 +36,7 @@ from jangkau_registration.ports import (
     Scope,
     UnitOfWork,
 )
+from jangkau_shared.events import PayerType
 
 #: Field dates may be "today" anywhere in Indonesia, whose easternmost zone (WIT) is UTC+9.
 EASTERNMOST = timedelta(hours=9)
@@ -235,6 +242,37 @@ async def pay_contribution(cmd: PayContribution, *, scope: Scope, ctx: Context) 
         await _remember(uow, StoredAnswer(cmd.contribution_id, "contribution", fingerprint, answer))
         await uow.commit()
     return answer
+
+
+async def quote_contribution(
+    participant_id: UUID,
+    *,
+    first_month: Month,
+    months: int,
+    payer: PayerType,
+    paid_on: date | None,
+    scope: Scope,
+    ctx: Context,
+) -> Quote:
+    """Price a payment exactly as ``pay_contribution`` would check it now; record nothing.
+
+    Field tools take the amount from here instead of keeping a copy of the rate table, so a rate
+    period ops add is used at once. ``paid_on`` defaults to today in Jakarta.
+    """
+    day = paid_on or (ctx.now().astimezone(UTC) + JAKARTA).date()
+    async with ctx.uow() as uow:
+        participant = await uow.participants.get(participant_id)
+    if participant is None or not scope.may_act_for(participant.branch):
+        raise ParticipantNotFound(participant_id)
+    return price_contribution(
+        participant,
+        first_month=first_month,
+        months=months,
+        payer=payer,
+        paid_on=day,
+        rates=ctx.rates,
+        today=ctx.latest_field_day(),
+    )
 
 
 async def participant_status(

@@ -138,6 +138,13 @@ def participant(services: Services, participant_id: str, as_of: str | None = Non
     return dict(services.registration.ok(answer, f"participant {participant_id}"))
 
 
+def quote(services: Services, participant_id: str, **terms: Any) -> dict[str, Any]:
+    """Ask the registration service what a payment must amount to (first_month, months, payer_type,
+    paid_on): the amount, each month's rate period and the paid-through month it would give."""
+    answer = services.registration.get(f"{PARTICIPANTS}/{participant_id}/quote", **terms)
+    return dict(services.registration.ok(answer, f"quote for participant {participant_id}"))
+
+
 def _optional(client: ApiClient, path: str, **params: Any) -> Any:
     """GET something nice to have: None when the service does not offer it (4xx)."""
     answer = client.get(path, **params)

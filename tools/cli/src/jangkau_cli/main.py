@@ -25,9 +25,9 @@ from jangkau_cli.context import (
 )
 from jangkau_cli.errors import ConfigError, ExitCode
 from jangkau_cli.progress import BarProgress
+from jangkau_cli.quote import quoted_amount
 from jangkau_cli.render import mapping_table, result_line
 from jangkau_cli.simulate.cli import simulate
-from jangkau_cli.simulate.rules import contribution_amount
 from jangkau_cli.status import coverage_view
 from jangkau_cli.sync import DEFAULT_BATCH, sync_file
 from jangkau_cli.target_cmd import target_app
@@ -143,7 +143,9 @@ def pay(
     participant_id: Annotated[str, typer.Argument(help="Participant id (from `jangkau register`).")],
     first_month: Annotated[str, typer.Option(help="First month paid, YYYY-MM.")],
     months: Annotated[int, typer.Option(help="1, 3, 6 or 12 months.")] = 1,
-    amount: Annotated[int | None, typer.Option(help="Rupiah received; default: the rate in force.")] = None,
+    amount: Annotated[
+        int | None, typer.Option(help="Rupiah received; default: the amount the registration service quotes.")
+    ] = None,
     payer: Annotated[str, typer.Option(help="self, family, village_fund, regional_budget, ...")] = "self",
     channel: Annotated[str, typer.Option(help="booth, door_to_door, village_office, ...")] = "booth",
     campaign: Annotated[str | None, typer.Option(help="Campaign id the payment belongs to.")] = None,
@@ -153,21 +155,22 @@ def pay(
 ) -> None:
     """Record a contribution for 1, 3, 6 or 12 months.
 
-    Without --amount the amount is computed from the participant's income bracket and programmes
-    with the rate table in force (JKK 1 %, JKM Rp 6,800, JHT 2 %; 50 % off JKK and JKM in
-    April-December 2026 unless a budget pays).
+    Without --amount the registration service quotes the amount, from the participant's income
+    bracket and programmes, the payer and the rate table in force for each month (the table that
+    checks the payment); the quote is printed with its rate period and the paid-through month.
 
     Example:
 
         jangkau pay 3f2c9a7e-... --first-month 2017-08 --months 3
     """
     svc = services()
+    day = paid_on or today()
     if amount is None:
-        person = api.participant(svc, participant_id)
-        programmes = frozenset(str(p) for p in person.get("programmes", ["JKK", "JKM"]))
-        amount = contribution_amount(int(person["income_bracket"]), programmes, first_month, months, payer)
-        # With --json, stdout carries only the JSON answer; the computed amount goes to stderr.
-        (err_console if as_json else console).print(f"amount at the rates in force: Rp {amount:,}")
+        amount, line = quoted_amount(
+            svc, participant_id, first_month=first_month, months=months, payer=payer, paid_on=day
+        )
+        # With --json, stdout carries only the JSON answer; the quote goes to stderr.
+        (err_console if as_json else console).print(line, highlight=False, soft_wrap=True)
     body: dict[str, Any] = {
         "client_id": client_id or str(uuid.uuid4()),
         "participant_id": participant_id,
@@ -177,7 +180,7 @@ def pay(
         "payer_type": payer,
         "channel": channel,
         "campaign_id": campaign,
-        "paid_on": paid_on or today(),
+        "paid_on": day,
     }
     _report(api.pay(svc, {k: v for k, v in body.items() if v is not None}), as_json)
 

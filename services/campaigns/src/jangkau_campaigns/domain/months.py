@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Self
 
-#: Contributions are due by this day of the month they cover (DOMAIN.md).
+#: Contributions are due by this day of the month they cover (docs/domain.md#standing).
 DUE_DAY = 15
 
 

@@ -1,4 +1,7 @@
-"""Contributions: which months a payment may cover, what it must amount to, what it reactivates."""
+"""Contributions: which months a payment may cover, what it must amount to, what it reactivates.
+
+A quote answers the same questions before the money is taken, with the same code.
+"""
 
 import json
 from dataclasses import asdict, dataclass
@@ -9,7 +12,7 @@ from jangkau_registration.domain.coverage import RECOVERABLE_MONTHS, State, last
 from jangkau_registration.domain.errors import AmountMismatch, InvalidField
 from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.participants import ParticipantRecord, check_field_date
-from jangkau_registration.domain.rates import RateTable
+from jangkau_registration.domain.rates import PricedMonth, RateTable
 from jangkau_shared.events import Channel, ContributionPaidV1, PayerType
 
 ALLOWED_MONTHS = (1, 3, 6, 12)
@@ -82,40 +85,90 @@ def _first_month_rule(who: ParticipantRecord, paid_on: date) -> tuple[Month, Mon
     return following, following, False
 
 
-def _check_months(cmd: PayContribution, who: ParticipantRecord) -> tuple[Month, bool]:
-    if cmd.months not in ALLOWED_MONTHS:
-        raise InvalidField("months", cmd.months, "must be 1, 3, 6 or 12")
-    earliest, latest, reactivates = _first_month_rule(who, cmd.paid_on)
-    if not earliest <= cmd.first_month <= latest:
+def _check_months(
+    first_month: Month, months: int, paid_on: date, who: ParticipantRecord
+) -> tuple[Month, bool]:
+    if months not in ALLOWED_MONTHS:
+        raise InvalidField("months", months, "must be 1, 3, 6 or 12")
+    earliest, latest, reactivates = _first_month_rule(who, paid_on)
+    if not earliest <= first_month <= latest:
         allowed = str(earliest) if earliest == latest else f"between {earliest} and {latest}"
         why = (
             "the participant has lapsed: coverage restarts with the month of payment"
             if reactivates
             else ("payments continue from the paid-through month; arrears older than 3 months cannot be paid")
         )
-        raise InvalidField("first_month", str(cmd.first_month), f"must be {allowed} ({why})")
-    paid_through = cmd.first_month.plus(cmd.months - 1)
-    limit = Month.of(cmd.paid_on).plus(MAX_MONTHS_AHEAD)
+        raise InvalidField("first_month", str(first_month), f"must be {allowed} ({why})")
+    paid_through = first_month.plus(months - 1)
+    limit = Month.of(paid_on).plus(MAX_MONTHS_AHEAD)
     if paid_through > limit:
-        raise InvalidField("months", cmd.months, f"would pay through {paid_through}, beyond {limit}")
+        raise InvalidField("months", months, f"would pay through {paid_through}, beyond {limit}")
     return paid_through, reactivates
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a payment of some months would amount to and do, were it received on ``paid_on``.
+
+    Payments are checked against a quote made by the same function (``price_contribution``), so
+    a quote and an accepted payment cannot disagree.
+    """
+
+    participant: ParticipantRecord
+    first_month: Month
+    payer_type: PayerType
+    paid_on: date
+    priced: tuple[PricedMonth, ...]
+    paid_through: Month
+    reactivates: bool
+
+    @property
+    def months(self) -> int:
+        """How many months the payment covers."""
+        return len(self.priced)
+
+    @property
+    def amount(self) -> int:
+        """Rupiah due: the sum of the months' amounts."""
+        return sum(m.amount for m in self.priced)
+
+
+def price_contribution(
+    participant: ParticipantRecord,
+    *,
+    first_month: Month,
+    months: int,
+    payer: PayerType,
+    paid_on: date,
+    rates: RateTable,
+    today: date,
+) -> Quote:
+    """Check the months a payment would cover against the participant's standing; price them.
+
+    Every rule of a payment but its amount: the day, the months allowed, the rate in force.
+    """
+    check_field_date("paid_on", paid_on, today=today, earliest=rates.programme_started)
+    if paid_on < participant.registered_on:
+        raise InvalidField("paid_on", paid_on.isoformat(), "is before the participant was registered")
+    paid_through, reactivates = _check_months(first_month, months, paid_on, participant)
+    bracket, programmes = participant.income_bracket, participant.programmes
+    priced = rates.priced(first_month, months, bracket=bracket, programmes=programmes, payer=payer)
+    return Quote(participant, first_month, payer, paid_on, priced, paid_through, reactivates)
 
 
 def accept_contribution(
     cmd: PayContribution, *, participant: ParticipantRecord, rates: RateTable, today: date, now: datetime
 ) -> Contribution:
     """Check a payment against the participant's standing and the rate table; return its effect."""
-    check_field_date("paid_on", cmd.paid_on, today=today, earliest=rates.programme_started)
-    if cmd.paid_on < participant.registered_on:
-        raise InvalidField("paid_on", cmd.paid_on.isoformat(), "is before the participant was registered")
-    paid_through, reactivated = _check_months(cmd, participant)
-    expected = rates.expected(
-        cmd.first_month,
-        cmd.months,
-        bracket=participant.income_bracket,
-        programmes=participant.programmes,
+    quote = price_contribution(
+        participant,
+        first_month=cmd.first_month,
+        months=cmd.months,
         payer=cmd.payer_type,
+        paid_on=cmd.paid_on,
+        rates=rates,
+        today=today,
     )
-    if cmd.amount != expected:
-        raise AmountMismatch(expected=expected, given=cmd.amount)
-    return Contribution(cmd, participant, paid_through, reactivated, now)
+    if cmd.amount != quote.amount:
+        raise AmountMismatch(expected=quote.amount, given=cmd.amount)
+    return Contribution(cmd, participant, quote.paid_through, quote.reactivates, now)

@@ -54,6 +54,19 @@ class Discount:
 
 
 @dataclass(frozen=True)
+class PricedMonth:
+    """One month of a contribution: its amount, the base rate priced and the discounts applied.
+
+    A quote shows these, so a cashier can tell which rate period and relief an amount comes from.
+    """
+
+    month: Month
+    amount: int
+    rate: BaseRate
+    discounts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RateTable:
     """Everything that prices a contribution, plus the income brackets one may declare."""
 
@@ -62,31 +75,45 @@ class RateTable:
     rates: tuple[BaseRate, ...]
     discounts: tuple[Discount, ...]
 
-    def monthly(
+    def price(
         self, month: Month, *, bracket: int, programmes: Iterable[Programme], payer: PayerType
-    ) -> int:
-        """Return the amount due for one month; raise InvalidField when no rate is in force."""
+    ) -> PricedMonth:
+        """Price one month; raise InvalidField when no rate is in force."""
         rate = next((r for r in self.rates if r.covers(month)), None)
         if rate is None:
             raise InvalidField("first_month", str(month), "no contribution rate is in force for this month")
         total = 0
-        for programme in programmes:
+        applied: dict[str, None] = {}  # the names of the discounts applied, in table order, each once
+        for programme in sorted(programmes):
             amount = rate.amount(programme, bracket)
             for discount in self.discounts:
                 if discount.applies(month, programme, payer):
                     amount = discount.apply(amount)
+                    applied[discount.name] = None
             total += amount
-        return total
+        return PricedMonth(month, total, rate, tuple(applied))
+
+    def monthly(
+        self, month: Month, *, bracket: int, programmes: Iterable[Programme], payer: PayerType
+    ) -> int:
+        """Return the amount due for one month; raise InvalidField when no rate is in force."""
+        return self.price(month, bracket=bracket, programmes=programmes, payer=payer).amount
+
+    def priced(
+        self, first: Month, months: int, *, bracket: int, programmes: Iterable[Programme], payer: PayerType
+    ) -> tuple[PricedMonth, ...]:
+        """Price ``months`` months from ``first``, each at the rate and discounts of its own month."""
+        chosen = sorted(programmes)
+        return tuple(
+            self.price(first.plus(i), bracket=bracket, programmes=chosen, payer=payer) for i in range(months)
+        )
 
     def expected(
         self, first: Month, months: int, *, bracket: int, programmes: Iterable[Programme], payer: PayerType
     ) -> int:
         """Return the sum of the monthly amounts of ``months`` months from ``first``."""
-        chosen = sorted(programmes)
-        return sum(
-            self.monthly(first.plus(i), bracket=bracket, programmes=chosen, payer=payer)
-            for i in range(months)
-        )
+        priced = self.priced(first, months, bracket=bracket, programmes=programmes, payer=payer)
+        return sum(m.amount for m in priced)
 
 
 def _month(value: Any) -> Month:

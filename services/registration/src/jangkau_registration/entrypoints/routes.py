@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from jangkau_registration import service
 from jangkau_registration.bootstrap import Registration
-from jangkau_registration.domain.coverage import State
 from jangkau_registration.domain.errors import DomainError
 from jangkau_registration.domain.outcomes import Answer
 from jangkau_registration.domain.participants import RegisterWorker
@@ -24,11 +23,13 @@ from jangkau_registration.entrypoints.schemas import (
     ContributionOut,
     ParticipantOut,
     Problem,
+    QuoteOut,
     RegistrationIn,
     RegistrationOut,
     batch_body,
 )
 from jangkau_shared.auth import Team, bearer_auth
+from jangkau_shared.events import PayerType
 from jangkau_shared.http import problem
 
 PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
@@ -112,6 +113,14 @@ def build_router(reg: Registration) -> APIRouter:
             return too_many
         return BatchOut(results=await run_batch(body.items, ContributionIn, lambda b: pay_one(b, team)))
 
+    _add_participant_reads(router, reg)
+    return router
+
+
+def _add_participant_reads(router: APIRouter, reg: Registration) -> None:
+    """Add the routes that read one participant: standing and quotes (nothing is written)."""
+    caller = Annotated[Team, Depends(bearer_auth(lambda: reg.tokens))]
+
     @router.get(
         "/participants/{participant_id}",
         response_model=ParticipantOut,
@@ -126,20 +135,39 @@ def build_router(reg: Registration) -> APIRouter:
         record, standing, day = await service.participant_status(
             participant_id, as_of=as_of, scope=team, ctx=reg.context()
         )
-        return ParticipantOut(
-            participant_id=record.participant_id,
-            branch=record.branch,
-            village_code=record.village_code,
-            segment=record.segment,
-            programmes=sorted(record.programmes),
-            income_bracket=record.income_bracket,
-            channel=record.channel,
-            registered_on=record.registered_on,
-            campaign_id=record.campaign_id,
-            paid_through=str(record.paid_through) if record.paid_through else None,
-            as_of=day,
-            state=standing.state.value,
-            arrears_months=standing.unpaid_months if standing.state is State.ARREARS else 0,
-        )
+        return translate.participant_out(record, standing, day)
 
-    return router
+    @router.get(
+        "/participants/{participant_id}/quote",
+        response_model=QuoteOut,
+        responses=COMMON | {404: {**PROBLEM, "description": "Unknown, or of a branch outside the scope."}},
+    )
+    async def quote(
+        participant_id: UUID,
+        team: caller,
+        first_month: Annotated[str, Query(description="First month to pay, YYYY-MM.", examples=["2026-04"])],
+        months: Annotated[int, Query(description="Months to pay: 1, 3, 6 or 12.")] = 1,
+        payer_type: Annotated[PayerType, Query(description="Who pays (APBD/APBN get no 2026 discount).")] = (
+            PayerType.SELF
+        ),
+        paid_on: Annotated[
+            date | None, Query(description="Day the money is received (default: today, WIB).")
+        ] = None,
+    ) -> QuoteOut:
+        """Quote a payment: the amount due and the paid-through month it would give; records nothing.
+
+        The same checks and rate table as `POST /v1/contributions`: a payment with this amount, these
+        months, payer and day is accepted as long as no other payment is recorded first. A month
+        the participant may not pay answers 422 naming it, as the payment would.
+        """
+        month = translate.month_param("first_month", first_month)
+        found = await service.quote_contribution(
+            participant_id,
+            first_month=month,
+            months=months,
+            payer=payer_type,
+            paid_on=paid_on,
+            scope=team,
+            ctx=reg.context(),
+        )
+        return translate.quote_out(found)

@@ -94,6 +94,31 @@ class ContributionOut(BaseModel):
     reactivated: bool = Field(description="True when the participant had lapsed and coverage restarted.")
 
 
+class QuotedMonthOut(BaseModel):
+    """One month of a quote: its amount and where the amount comes from."""
+
+    month: str = Field(description="Month covered, YYYY-MM.")
+    amount: int = Field(description="Rupiah due for this month.")
+    rate_from: str = Field(description="First month of the rate period in force (rates.toml), YYYY-MM.")
+    rate_until: str | None = Field(description="Last month of that rate period, YYYY-MM; null: open-ended.")
+    discounts: list[str] = Field(description="Names of the discounts applied this month (may be empty).")
+
+
+class QuoteOut(BaseModel):
+    """The amount a payment must have, and what it would do; computed by the code that checks payments."""
+
+    participant_id: UUID = Field(description="Participant the payment would be for.")
+    first_month: str = Field(description="First month covered, YYYY-MM.")
+    months: int = Field(description="Months covered: 1, 3, 6 or 12.")
+    last_month: str = Field(description="Last month covered, YYYY-MM.")
+    payer_type: PayerType = Field(description="Who would pay (the discounts depend on it).")
+    paid_on: date = Field(description="Day the money would be received (the quote is valid for it).")
+    amount: int = Field(description="Rupiah to send as `amount` of `POST /v1/contributions`.")
+    paid_through: str = Field(description="Month the participant would be paid through, YYYY-MM.")
+    reactivates: bool = Field(description="True when the participant has lapsed and coverage would restart.")
+    monthly: list[QuotedMonthOut] = Field(description="Each month covered, with its rate period.")
+
+
 class ParticipantOut(BaseModel):
     """A participant's enrolment and standing on a day; no personal data."""
 

@@ -1,10 +1,12 @@
 """Between HTTP and the use cases: requests to commands, answers and errors to responses."""
 
+from datetime import date
 from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from jangkau_registration.domain.contributions import PayContribution
+from jangkau_registration.domain.contributions import PayContribution, Quote
+from jangkau_registration.domain.coverage import Standing, State
 from jangkau_registration.domain.errors import (
     AmountMismatch,
     ClientIdConflict,
@@ -16,8 +18,14 @@ from jangkau_registration.domain.errors import (
 from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.nik import Nik
 from jangkau_registration.domain.outcomes import Answer, Outcome
-from jangkau_registration.domain.participants import RegisterWorker
-from jangkau_registration.entrypoints.schemas import ContributionIn, RegistrationIn
+from jangkau_registration.domain.participants import ParticipantRecord, RegisterWorker
+from jangkau_registration.entrypoints.schemas import (
+    ContributionIn,
+    ParticipantOut,
+    QuotedMonthOut,
+    QuoteOut,
+    RegistrationIn,
+)
 from jangkau_shared.http import problem
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -54,6 +62,55 @@ def contribution_command(body: ContributionIn) -> PayContribution:
         channel=body.channel,
         paid_on=body.paid_on,
         campaign_id=body.campaign_id,
+    )
+
+
+def participant_out(record: ParticipantRecord, now: Standing, day: date) -> ParticipantOut:
+    """Answer a participant's enrolment and standing on ``day``, without personal data."""
+    return ParticipantOut(
+        participant_id=record.participant_id,
+        branch=record.branch,
+        village_code=record.village_code,
+        segment=record.segment,
+        programmes=sorted(record.programmes),
+        income_bracket=record.income_bracket,
+        channel=record.channel,
+        registered_on=record.registered_on,
+        campaign_id=record.campaign_id,
+        paid_through=str(record.paid_through) if record.paid_through else None,
+        as_of=day,
+        state=now.state.value,
+        arrears_months=now.unpaid_months if now.state is State.ARREARS else 0,
+    )
+
+
+def month_param(field: str, text: str) -> Month:
+    """Read a YYYY-MM parameter; a malformed one raises InvalidField naming ``field``."""
+    return Month.parse(text, field=field)
+
+
+def quote_out(quote: Quote) -> QuoteOut:
+    """Answer a quote with each month's amount and rate period."""
+    return QuoteOut(
+        participant_id=quote.participant.participant_id,
+        first_month=str(quote.first_month),
+        months=quote.months,
+        last_month=str(quote.priced[-1].month),
+        payer_type=quote.payer_type,
+        paid_on=quote.paid_on,
+        amount=quote.amount,
+        paid_through=str(quote.paid_through),
+        reactivates=quote.reactivates,
+        monthly=[
+            QuotedMonthOut(
+                month=str(m.month),
+                amount=m.amount,
+                rate_from=str(m.rate.valid_from),
+                rate_until=str(m.rate.valid_until) if m.rate.valid_until else None,
+                discounts=list(m.discounts),
+            )
+            for m in quote.priced
+        ],
     )
 
 

@@ -1,7 +1,15 @@
-"""Programme rules the simulator must agree on with the services: participant state and rates.
+"""Programme rules the offline simulator must agree on with the services: participant state and rates.
 
-Both are copied (not imported) from DOMAIN.md and the services, because a field tool must not
-depend on a service's package; tests pin the hand-checked cases.
+Only the simulator uses them. It plans a whole scenario (thousands of people and payments, and
+the ground truth to compare the metrics with) before it sends anything, and it must plan without
+a service too (`--dry-run`, the truth file), so it cannot ask for every amount. The rules are
+copied (not imported) from docs/domain.md and the services, because a field tool must not depend
+on a service's package; tests pin the hand-checked cases. The copy covers the scenarios' months
+(2016-2017 and today's year) under the packaged rates.toml: a stack whose rate table differs
+refuses the simulator's payments for the months that differ.
+
+`jangkau pay` keeps no rates: without `--amount` it asks the registration service for a quote,
+so a rate period ops add to the service's table is used at once.
 """
 
 from dataclasses import dataclass

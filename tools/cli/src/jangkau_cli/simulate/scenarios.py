@@ -1,4 +1,4 @@
-"""The three scenarios, built from the figures in the field reports (shared/DOMAIN.md).
+"""The three scenarios, built from the figures in the field reports (docs/domain.md#field-figures).
 
 Village codes are real Kemendagri codes (copied from the registration service's reference data,
 not imported: a field tool depends on no service package). Figures marked "assumed" are not in
