@@ -13,8 +13,9 @@ import pytest
 from support import REPO, Stack, local_env
 
 #: Settings the e2e stack's services run with on top of deploy/local.env: consumer lag measured
-#: every second, so a burst's lag shows on /metrics while it lasts.
-SERVICE_ENV = {"JANGKAU_METRICS_LAG_INTERVAL_SECONDS": "1"}
+#: every second, so a burst's lag shows on /metrics while it lasts; the count rows compacted every
+#: two seconds, so every fault test runs with compaction beside the folds it checks.
+SERVICE_ENV = {"JANGKAU_METRICS_LAG_INTERVAL_SECONDS": "1", "JANGKAU_METRICS_COMPACT_SECONDS": "2"}
 
 
 def deploy(script: str, *args: str, timeout: float | None = 180) -> subprocess.CompletedProcess[str]:
