@@ -379,20 +379,25 @@ def start(service: str) -> None:
     deploy("services", "start", service, timeout=150)
 
 
-def extra_metrics_port(stack: RunningStack, n: int) -> int:
-    """Port of the ``n``-th extra metrics instance (n >= 1): the profile's metrics port + 10 + n.
+def extra_port(stack: RunningStack, service: str, offset: int, what: str) -> int:
+    """A port for an extra process: the profile's ``service`` port + ``offset``.
 
     Derived from the profile's ports, so that runs of several profiles side by side never take
     each other's (an ephemeral port may lie in another profile's range). Fails if it is taken.
     """
-    port = int(stack.url("metrics").rsplit(":", 1)[1]) + 10 + n
+    port = int(stack.url(service).rsplit(":", 1)[1]) + offset
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as err:
-            raise AssertionError(f"port {port} of extra metrics instance {n} is taken: {err}") from err
+            raise AssertionError(f"port {port} of {what} is taken: {err}") from err
     return port
+
+
+def extra_metrics_port(stack: RunningStack, n: int) -> int:
+    """Port of the ``n``-th extra metrics instance (n >= 1): the profile's metrics port + 10 + n."""
+    return extra_port(stack, "metrics", 10 + n, f"extra metrics instance {n}")
 
 
 class MetricsProcess:

@@ -9,7 +9,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from e2e_stack import SERVICE_ENV, RunningStack
-from fault_kit import JAMBI_VILLAGE, SERVICES, campaign_counts, jambi_nik, ready
+from fault_kit import JAMBI_VILLAGE, SERVICES, campaign_counts, extra_port, jambi_nik, ready
 from field_kit import jangkau
 
 from jangkau_registration.bootstrap import RATES
@@ -114,14 +113,7 @@ def _rates_with_a_period_from(first: str, last_of_old: str) -> str:
 
 def _extra_registration_port(stack: RunningStack) -> int:
     """The profile's registration port + 20 (derived, so profiles side by side never share it)."""
-    port = int(stack.url("registration").rsplit(":", 1)[1]) + 20
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as err:
-            raise AssertionError(f"port {port} of the extra registration process is taken: {err}") from err
-    return port
+    return extra_port(stack, "registration", 20, "the extra registration process")
 
 
 @contextmanager
