@@ -5,8 +5,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alembic import command, context
-from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -67,20 +65,30 @@ async def ping(engine: AsyncEngine) -> bool:
     return True
 
 
+# alembic is imported where it is used: a serving process never migrates, and importing it
+# costs a tenth of a service's start.
+
+
 async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "head") -> None:
     """Migrate the engine's database up to ``revision`` (the newest by default)."""
+    from alembic import command
+
     await _alembic(engine, script_location, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, script_location: Path, revision: str) -> None:
     """Migrate the engine's database down to ``revision``: each later migration's downgrade runs."""
+    from alembic import command
+
     await _alembic(engine, script_location, command.downgrade, revision)
 
 
 async def _alembic(
-    engine: AsyncEngine, script_location: Path, action: Callable[[Config, str], None], revision: str
+    engine: AsyncEngine, script_location: Path, action: Callable[..., None], revision: str
 ) -> None:
     """Run an alembic command in one transaction on a connection of that engine."""
+    from alembic.config import Config
+
     config = Config()  # built in code: no alembic.ini
     config.set_main_option("script_location", str(script_location))
 
@@ -94,6 +102,8 @@ async def _alembic(
 
 def run_migrations(target_metadata: MetaData) -> None:
     """Body of every service's alembic ``env.py``: migrate on the connection ``upgrade`` passes."""
+    from alembic import context
+
     connection = context.config.attributes.get("connection")
     if connection is None:
         raise RuntimeError("run migrations with the service's `migrate` command (jangkau_shared.db.upgrade)")
