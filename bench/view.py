@@ -264,7 +264,7 @@ async def compacted(engine: AsyncEngine, store: Store) -> Store:
     """The store after an instance's compaction (partition shares folded into one row per key),
     as any store served for more than a minute is; then vacuumed as autovacuum would."""
     started, metrics_store = time.perf_counter(), SqlCoverageStore(engine)
-    while await metrics_store.compact(200_000):
+    while await metrics_store.compact(5_000):
         pass
     seconds = time.perf_counter() - started
     conn = await asyncpg.connect(store.url.replace("postgresql+asyncpg", "postgresql"))

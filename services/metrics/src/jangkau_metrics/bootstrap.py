@@ -134,17 +134,9 @@ class Metrics:
         return True
 
     async def compact(self) -> int:
-        """Fold the count rows' partition shares until a round finds few left; rows moved.
-
-        Counts do not move (each key's sum stays), so the view reads nothing new. Another
-        instance compacting at the same time makes this one stop at once.
-        """
-        moved, limit = 0, self.settings.compact_rows
-        while (rows := await self.store.compact(limit)) is not None:
-            moved += rows
-            if rows < limit:
-                break
-        return moved
+        """One compaction pass over the count tables; the rows moved (0 when another instance
+        is compacting). Counts do not move (each key's sum stays): the view reads nothing new."""
+        return await self.store.compact(self.settings.compact_pages) or 0
 
     async def _compact(self) -> None:
         every = self.settings.compact_seconds

@@ -53,8 +53,11 @@ class MetricsSettings(ServiceSettings, KafkaSettings, DatabaseSettings):
             " reads proportional to the keys, not to keys times partitions."
         ),
     )
-    compact_rows: int = Field(
-        default=20_000, ge=100, le=1_000_000, description="Rows per table folded in one compaction round."
+    compact_pages: int = Field(
+        default=1_000,
+        ge=1,
+        le=1_000_000,
+        description="Heap pages of a count table (8 KiB each) folded per compaction transaction.",
     )
     retry_max_seconds: float = Field(
         default=5.0, gt=0, description="Longest pause before a batch that hit a transient failure is retried."

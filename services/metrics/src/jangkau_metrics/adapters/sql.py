@@ -232,13 +232,20 @@ class SqlCoverageStore:
         async with self._engine.begin() as conn:
             await conn.execute(query)
 
-    async def compact(self, rows: int) -> int | None:
-        """Fold up to ``rows`` partition-share rows of each count table into one row per key, in
-        one transaction; the number moved, or None when another instance is compacting now."""
-        async with _transaction(self._engine) as driver:
-            if not await driver.fetchval(sql.TRY_COMPACTION_LOCK):
-                return None
-            return int(sum([await driver.fetchval(statement, rows) for statement in sql.COMPACT.values()]))
+    async def compact(self, pages: int) -> int | None:
+        """Fold the partition-share rows of every count table into one row per key, a window of
+        ``pages`` heap pages per transaction; the rows moved, or None when another instance is
+        compacting (this pass then stops at once)."""
+        moved = 0
+        for table, statement in sql.COMPACT.items():
+            async with _transaction(self._engine, readonly=True) as driver:
+                size = await driver.fetchval(sql.TABLE_PAGES, table)
+            for start in range(0, size + 1, pages):  # + 1: a page added since is taken next pass
+                async with _transaction(self._engine) as driver:
+                    if not await driver.fetchval(sql.TRY_COMPACTION_LOCK):
+                        return None
+                    moved += await driver.fetchval(statement, start, start + pages)
+        return moved
 
     async def fingerprint(self) -> dict[str, str]:
         """Every stored fact and count under a readable name (partitions summed), to compare two stores."""

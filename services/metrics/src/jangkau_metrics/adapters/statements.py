@@ -259,11 +259,14 @@ DERIVED: Final = {
 
 
 def _compaction(table: str, keys: tuple[str, ...], sums: tuple[str, ...], *, followed: bool) -> str:
-    """Move up to $1 partition-share rows of ``table`` into its compacted rows (part -1).
+    """Move the partition-share rows of ``table`` in heap pages $1 to $2 (excluded) into its
+    compacted rows (part -1).
 
-    Rows locked by a fold are skipped (never waited for: a fold may wait for this statement,
-    never the other way round). Every key's sum is the same before and after, so the view
-    has nothing to read: a compacted row keeps the newest change id of the rows it took in.
+    A window of pages, not "the first N rows": rows deleted by earlier rounds are never scanned
+    again, so a pass over a table is linear in its size. Rows locked by a fold are skipped (never
+    waited for: a fold may wait for this statement, never the other way round). Every key's sum
+    is the same before and after, so the view has nothing to read: a compacted row keeps the
+    newest change id of the rows it took in.
     """
     key, pk = ", ".join(keys), ", ".join((*keys, "part"))
     summed = ", ".join(f"sum({c})::bigint" for c in sums)
@@ -274,9 +277,12 @@ def _compaction(table: str, keys: tuple[str, ...], sums: tuple[str, ...], *, fol
     columns = ", ".join((*keys, "part", *sums, *(("changed_xid",) if followed else ())))
     return f"""
         WITH picked AS (
-            SELECT ctid FROM {table} WHERE part >= 0 ORDER BY {pk} LIMIT $1 FOR UPDATE SKIP LOCKED
+            SELECT ctid FROM {table}
+            WHERE ctid >= format('(%s,0)', $1::bigint)::tid AND ctid < format('(%s,0)', $2::bigint)::tid
+              AND part >= 0
+            FOR UPDATE SKIP LOCKED
         ), taken AS (
-            DELETE FROM {table} AS t USING picked WHERE t.ctid = picked.ctid RETURNING t.*
+            DELETE FROM {table} AS t WHERE ctid = ANY(ARRAY(SELECT ctid FROM picked)) RETURNING t.*
         ), merged AS (
             INSERT INTO {table} AS t ({columns})
             SELECT {key}, -1, {summed} FROM taken GROUP BY {key}
@@ -285,6 +291,9 @@ def _compaction(table: str, keys: tuple[str, ...], sums: tuple[str, ...], *, fol
         SELECT count(*) FROM taken
     """  # noqa: S608 - table and column names are this module's constants
 
+
+#: The heap pages of a table (the windows of a compaction pass cover them).
+TABLE_PAGES: Final = "SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint"
 
 #: Only one instance compacts at a time (a transaction-level advisory lock of this number).
 COMPACTION_LOCK: Final = 7_352_701
