@@ -1,7 +1,7 @@
 """Use cases of the metrics service: fold events into the store and its counts; follow the counts."""
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
@@ -163,26 +163,33 @@ async def counts_on(
     return Snapshot(coverage=coverage, ledger=ledger, campaigns=served.campaigns, plan=served.plan)
 
 
-async def set_target(target: Target, *, branches: Branches, store: CoverageStore, view: View) -> None:
-    """Store a branch's target for a year, then serve it; a branch that is not configured is refused."""
+async def set_target(
+    target: Target, *, branches: Branches, store: CoverageStore, refresh: Callable[[], Awaitable[None]]
+) -> None:
+    """Store a branch's target for a year, then serve it; a branch that is not configured is refused.
+
+    ``refresh`` brings the served counts up to the store: the instance's own read, one at a time.
+    """
     known = branches.branch_codes()
     if target.branch not in known:
         raise UnknownBranch(target.branch, known)
     await store.save_target(target)
-    await refresh_view(store=store, view=view)
+    await refresh()
 
 
-async def delete_target(branch: str, year: int, *, store: CoverageStore, view: View) -> None:
+async def delete_target(
+    branch: str, year: int, *, store: CoverageStore, view: View, refresh: Callable[[], Awaitable[None]]
+) -> None:
     """Delete the target served for a branch and year (set over the API or packaged), everywhere.
 
     Any branch's, a configured one or not: a target set before branches were checked must go too.
     The view is brought up to date first, so a target another instance just set is found.
     """
-    await refresh_view(store=store, view=view)
+    await refresh()
     if (branch, year) not in view.snapshot.plan.targets:
         raise TargetNotFound(branch, year)
     await store.delete_target(branch, year)
-    await refresh_view(store=store, view=view)
+    await refresh()
 
 
 def registered_participant(data: WorkerRegisteredV1) -> Participant:

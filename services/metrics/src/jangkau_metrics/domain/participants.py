@@ -118,8 +118,8 @@ class Footprint:
         if p.registered and p.registered_on is not None:
             self.years[(key.branch, p.registered_on.year)] += weight
             self.days[(key.branch, p.registered_on)] += weight
-            for day, month, n in moves(p.registered_on, p.steps):
-                self.moves[(key.branch, day, month)] += n * weight
+            for day, reached, n in moves(p.registered_on, p.steps):
+                self.moves[(key.branch, day, reached)] += n * weight
 
     def nonzero(self) -> "Footprint":
         """The same footprint without the entries that cancelled out."""

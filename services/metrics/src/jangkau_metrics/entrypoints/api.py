@@ -223,7 +223,7 @@ def _target_routes(api: APIRouter, metrics: Metrics) -> None:
         _require_admin(request, metrics)
         try:
             await service.set_target(
-                target, branches=metrics.branches, store=metrics.store, view=metrics.view
+                target, branches=metrics.branches, store=metrics.store, refresh=metrics.refresh
             )
         except UnknownBranch as err:
             error = {"field": "branch", "value": branch, "reason": err.reason}
@@ -249,7 +249,9 @@ def _target_routes(api: APIRouter, metrics: Metrics) -> None:
         """
         _require_admin(request, metrics)
         try:
-            await service.delete_target(branch, year, store=metrics.store, view=metrics.view)
+            await service.delete_target(
+                branch, year, store=metrics.store, view=metrics.view, refresh=metrics.refresh
+            )
         except TargetNotFound as err:
             return problem(404, "Not Found", str(err))
         return Response(status_code=204)
