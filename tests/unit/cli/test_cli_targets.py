@@ -20,9 +20,10 @@ KNOWN = frozenset({"rangkasbitung", "jambi", "malingping"})
 class FakeTargets:
     """The metrics service's target routes: reads open, writes with the admin token only."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, read_only: bool = False) -> None:
         self.targets: dict[tuple[str, int], dict[str, Any]] = {}
         self.requests: list[httpx.Request] = []
+        self.read_only = read_only  # the service has no admin token configured
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -33,6 +34,8 @@ class FakeTargets:
             year = request.url.params.get("year")
             rows = [r for (_, y), r in sorted(self.targets.items()) if year in (None, str(y))]
             return httpx.Response(200, json=rows)
+        if self.read_only:
+            return httpx.Response(403, json={"title": "Forbidden", "detail": "targets are read-only here"})
         if request.headers.get("authorization") != f"Bearer {ADMIN}":
             return httpx.Response(401, json={"title": "Unauthorized", "detail": "send the admin token"})
         *_, branch, year = request.url.path.split("/")
@@ -105,6 +108,15 @@ def test_a_refused_admin_token_is_explained_as_the_admin_token(monkeypatch: pyte
 
     assert result.exit_code == ExitCode.AUTH
     assert "metrics admin token" in result.output
+
+
+def test_a_service_without_an_admin_token_is_explained_as_read_only_not_as_a_team_scope() -> None:
+    with use_transport(FakeTargets(read_only=True).transport()):
+        result = runner.invoke(app, ["target", "set", "jambi", "2026", "--participants", "5"])
+
+    assert result.exit_code == ExitCode.AUTH
+    assert "no admin token configured" in result.output
+    assert "team's token" not in result.output
 
 
 def test_delete_removes_the_target_and_a_second_delete_is_not_found() -> None:

@@ -172,7 +172,7 @@ def coverage(services: Services, branch: str, as_of: str) -> dict[str, Any]:
     if isinstance(year_so_far, list):
         that_day = [r for r in year_so_far if r.get("day") == day]
         summary["movement"] = {k: sum(int(r.get(k, 0)) for r in that_day) for k in _MOVEMENT}
-    targets = _optional(client, "/v1/targets", year=day[:4]) or []
+    targets = _optional(client, TARGETS, year=day[:4]) or []
     target: dict[str, Any] = next((t for t in targets if t.get("branch") == branch), {})
     # Shown as "—" when ops set no target for the branch this year, so the gap is visible.
     summary |= {"target": target.get("target"), "coverage": _reached(target, summary, year_so_far)}

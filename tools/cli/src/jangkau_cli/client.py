@@ -43,9 +43,30 @@ def describe_errors(errors: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class Credential:
+    """Which token a client sends, in the words a refusal of it needs (401: the token; 403: the right)."""
+
+    on_401: str
+    on_403: str
+
+
+TEAM_TOKEN = Credential(
+    on_401="it is missing, mistyped or revoked; set a valid one with `jangkau config set token <token>`"
+    " or JANGKAU_TOKEN",
+    on_403="your team's token may not act for this branch; ask ops for a token that covers it",
+)
+METRICS_ADMIN_TOKEN = Credential(
+    on_401="targets need the metrics admin token (JANGKAU_METRICS_ADMIN_TOKEN of the metrics service),"
+    " not a team token: `jangkau config set metrics-admin-token <token>`",
+    on_403="the metrics service has no admin token configured (JANGKAU_METRICS_ADMIN_TOKEN), so its"
+    " targets are read-only; ops set it where the service runs",
+)
+
+
 @dataclass
 class ApiClient:
-    """Talks to one service (registration, campaigns or metrics) with the team token."""
+    """Talks to one service (registration, campaigns or metrics) with a token (the team's by default)."""
 
     service: str
     base_url: str
@@ -54,6 +75,7 @@ class ApiClient:
     timeout: float = 30.0
     retries: int = 2
     sleep: Callable[[float], None] = time.sleep
+    credential: Credential = TEAM_TOKEN
     _http: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def _client(self) -> httpx.Client:
@@ -118,14 +140,11 @@ class ApiClient:
             body = {"detail": response.text[:200]}
         answer = Answer(response.status_code, body)
         if response.status_code == 401:
-            raise AuthFailed(
-                f"{self.service} refused the token (401): it is missing, mistyped or revoked; "
-                "set a valid one with `jangkau config set token <token>` or JANGKAU_TOKEN"
-            )
+            raise AuthFailed(f"{self.service} refused the token (401): {self.credential.on_401}")
         if response.status_code == 403:
             raise AuthFailed(
-                f"{self.service} refused the request (403): your team's token may not act for this "
-                f"branch ({describe_errors(answer.errors())}); ask ops for a token that covers it"
+                f"{self.service} refused the request (403; {describe_errors(answer.errors())}): "
+                f"{self.credential.on_403}"
             )
         if response.status_code >= 500 or response.status_code in TRANSIENT:
             raise Unreachable(

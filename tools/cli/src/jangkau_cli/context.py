@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from jangkau_cli.api import Services
-from jangkau_cli.client import ApiClient
+from jangkau_cli.client import METRICS_ADMIN_TOKEN, ApiClient
 from jangkau_cli.config import Settings, load_settings
 from jangkau_cli.errors import CliError, ConfigError, ExitCode
 
@@ -80,7 +80,8 @@ def services(*, need_token: bool = True) -> Services:
 def metrics_admin() -> ApiClient:
     """A client of the metrics service with the metrics admin token (ops: setting targets)."""
     resolved = settings()
-    return ApiClient("metrics", resolved.metrics_url, resolved.require_metrics_admin_token(), _transport)
+    token = resolved.require_metrics_admin_token()
+    return ApiClient("metrics", resolved.metrics_url, token, _transport, credential=METRICS_ADMIN_TOKEN)
 
 
 def handled(command: Callable[P, R]) -> Callable[P, R]:

@@ -1,14 +1,11 @@
 """``jangkau target``: list the annual targets per branch; ops set and delete them."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
 from jangkau_cli import api
 from jangkau_cli.context import Json, console, handled, metrics_admin, print_json, services
-from jangkau_cli.errors import AuthFailed
 from jangkau_cli.render import mapping_table, records_table
 
 target_app = typer.Typer(
@@ -24,18 +21,6 @@ DELETE_EXIT_CODES = (
 
 Branch = Annotated[str, typer.Argument(help="Branch code, e.g. rangkasbitung (lower case).")]
 Year = Annotated[int, typer.Argument(help="The year of the target, e.g. 2026.")]
-
-
-@contextmanager
-def _as_admin() -> Iterator[None]:
-    """Explain a refused admin token as such (the client's own words are about team tokens)."""
-    try:
-        yield
-    except AuthFailed as err:
-        raise AuthFailed(
-            f"{err}. Targets need the metrics admin token (JANGKAU_METRICS_ADMIN_TOKEN of the metrics "
-            "service), not a team token: `jangkau config set metrics-admin-token <token>`"
-        ) from None
 
 
 @target_app.command("list")
@@ -100,8 +85,7 @@ def set_(
         jangkau target set jambi 2018 --participants 36000 --measure new_registrations
     """
     body = {"participants": participants, "measure": measure}
-    with _as_admin():
-        row = api.set_target(metrics_admin(), branch, year, body)
+    row = api.set_target(metrics_admin(), branch, year, body)
     if as_json:
         print_json(row)
     else:
@@ -121,6 +105,5 @@ def delete(branch: Branch, year: Year) -> None:
 
         jangkau target delete rangkasbitng 2026
     """
-    with _as_admin():
-        api.delete_target(metrics_admin(), branch, year)
+    api.delete_target(metrics_admin(), branch, year)
     console.print(f"deleted the target of {branch} for {year}")
