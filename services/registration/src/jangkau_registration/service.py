@@ -57,6 +57,10 @@ class Context:
     rates: RateTable
     now: Callable[[], datetime]
 
+    def jakarta_today(self) -> date:
+        """Return today's date in Jakarta, the day standing is told as of unless one is given."""
+        return (self.now().astimezone(UTC) + JAKARTA).date()
+
     def latest_field_day(self) -> date:
         """Return the latest date a field event may carry."""
         return (self.now().astimezone(UTC) + EASTERNMOST).date()
@@ -259,7 +263,7 @@ async def quote_contribution(
     Field tools take the amount from here instead of keeping a copy of the rate table, so a rate
     period ops add is used at once. ``paid_on`` defaults to today in Jakarta.
     """
-    day = paid_on or (ctx.now().astimezone(UTC) + JAKARTA).date()
+    day = paid_on or ctx.jakarta_today()
     async with ctx.uow() as uow:
         participant = await uow.participants.get(participant_id)
     if participant is None or not scope.may_act_for(participant.branch):
@@ -282,7 +286,7 @@ async def participant_status(
 
     Paid through what the contributions paid by that day cover, and the standing this gives.
     """
-    day = as_of or (ctx.now().astimezone(UTC) + JAKARTA).date()
+    day = as_of or ctx.jakarta_today()
     async with ctx.uow() as uow:
         participant = await uow.participants.get(participant_id)
         if participant is None or not scope.may_act_for(participant.branch):

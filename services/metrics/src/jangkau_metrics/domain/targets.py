@@ -97,6 +97,8 @@ class Plan:
 
     def with_target(self, target: Target | DeletedTarget) -> "Plan":
         """A plan where ``target`` replaces the branch's target for that year (a deleted one: none)."""
-        key = (target.branch, target.year)
-        kept = {k: v for k, v in self.targets.items() if k != key}
-        return Plan(self.regions, kept | {key: target} if isinstance(target, Target) else kept)
+        targets = dict(self.targets)
+        targets.pop((target.branch, target.year), None)
+        if isinstance(target, Target):
+            targets[(target.branch, target.year)] = target
+        return Plan(self.regions, targets)

@@ -119,13 +119,17 @@ class Quote:
     payer_type: PayerType
     paid_on: date
     priced: tuple[PricedMonth, ...]
-    paid_through: Month
     reactivates: bool
 
     @property
     def months(self) -> int:
         """How many months the payment covers."""
         return len(self.priced)
+
+    @property
+    def paid_through(self) -> Month:
+        """The month the payment would pay through: its last month."""
+        return self.priced[-1].month
 
     @property
     def amount(self) -> int:
@@ -150,10 +154,10 @@ def price_contribution(
     check_field_date("paid_on", paid_on, today=today, earliest=rates.programme_started)
     if paid_on < participant.registered_on:
         raise InvalidField("paid_on", paid_on.isoformat(), "is before the participant was registered")
-    paid_through, reactivates = _check_months(first_month, months, paid_on, participant)
+    _, reactivates = _check_months(first_month, months, paid_on, participant)
     bracket, programmes = participant.income_bracket, participant.programmes
     priced = rates.priced(first_month, months, bracket=bracket, programmes=programmes, payer=payer)
-    return Quote(participant, first_month, payer, paid_on, priced, paid_through, reactivates)
+    return Quote(participant, first_month, payer, paid_on, priced, reactivates)
 
 
 def accept_contribution(

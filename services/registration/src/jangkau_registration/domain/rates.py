@@ -103,17 +103,10 @@ class RateTable:
         self, first: Month, months: int, *, bracket: int, programmes: Iterable[Programme], payer: PayerType
     ) -> tuple[PricedMonth, ...]:
         """Price ``months`` months from ``first``, each at the rate and discounts of its own month."""
-        chosen = sorted(programmes)
+        chosen = tuple(programmes)  # priced once per month: an iterator would run out after the first
         return tuple(
             self.price(first.plus(i), bracket=bracket, programmes=chosen, payer=payer) for i in range(months)
         )
-
-    def expected(
-        self, first: Month, months: int, *, bracket: int, programmes: Iterable[Programme], payer: PayerType
-    ) -> int:
-        """Return the sum of the monthly amounts of ``months`` months from ``first``."""
-        priced = self.priced(first, months, bracket=bracket, programmes=programmes, payer=payer)
-        return sum(m.amount for m in priced)
 
 
 def _month(value: Any) -> Month:

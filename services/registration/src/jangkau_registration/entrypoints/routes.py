@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from jangkau_registration import service
 from jangkau_registration.bootstrap import Registration
 from jangkau_registration.domain.errors import DomainError
+from jangkau_registration.domain.months import Month
 from jangkau_registration.domain.outcomes import Answer
 from jangkau_registration.domain.participants import RegisterWorker
 from jangkau_registration.entrypoints import translate
@@ -160,7 +161,7 @@ def _add_participant_reads(router: APIRouter, reg: Registration) -> None:
         months, payer and day is accepted as long as no other payment is recorded first. A month
         the participant may not pay answers 422 naming it, as the payment would.
         """
-        month = translate.month_param("first_month", first_month)
+        month = Month.parse(first_month, field="first_month")
         found = await service.quote_contribution(
             participant_id,
             first_month=month,

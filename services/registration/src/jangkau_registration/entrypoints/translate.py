@@ -84,11 +84,6 @@ def participant_out(record: ParticipantRecord, now: Standing, day: date) -> Part
     )
 
 
-def month_param(field: str, text: str) -> Month:
-    """Read a YYYY-MM parameter; a malformed one raises InvalidField naming ``field``."""
-    return Month.parse(text, field=field)
-
-
 def quote_out(quote: Quote) -> QuoteOut:
     """Answer a quote with each month's amount and rate period."""
     return QuoteOut(
