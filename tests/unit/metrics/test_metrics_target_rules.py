@@ -43,21 +43,24 @@ async def test_a_target_for_a_mistyped_branch_is_refused_naming_it_and_the_branc
     assert _served(view, 2026) == {}
 
 
-async def test_a_branch_nothing_resembles_is_refused_listing_the_configured_ones() -> None:
+async def test_a_branch_nothing_resembles_is_refused_listing_the_configured_offices() -> None:
     store, view = FakeCoverageStore(), _view()
     with pytest.raises(UnknownBranch) as refused:
         await service.set_target(
             Target("atlantis", 2026, 1), branches=BRANCHES, store=store, refresh=_reads(store, view)
         )
-    assert "known: balaraja, batuceper" in refused.value.reason
+    assert "known: cilegon, denpasar" in refused.value.reason  # branch offices: no sub-branch
 
 
-async def test_a_sub_branch_is_a_configured_branch_and_takes_a_target() -> None:
+async def test_a_sub_branch_target_is_refused_pointing_at_the_office_its_participants_count_under() -> None:
     store, view = FakeCoverageStore(), _view()
-    await service.set_target(
-        Target("malingping", 2026, 300), branches=BRANCHES, store=store, refresh=_reads(store, view)
-    )
-    assert _served(view, 2026) == {"malingping": 300}
+    with pytest.raises(UnknownBranch) as refused:
+        await service.set_target(
+            Target("malingping", 2026, 300), branches=BRANCHES, store=store, refresh=_reads(store, view)
+        )
+    assert "sub-branch (KCP) of rangkasbitung" in refused.value.reason
+    assert store.saved_targets == {}
+    assert _served(view, 2026) == {}
 
 
 async def test_a_deleted_target_leaves_the_instance_that_deleted_it_and_one_that_follows() -> None:

@@ -86,3 +86,7 @@ class Branches(Protocol):
     def branch_codes(self) -> frozenset[str]:
         """Every configured branch code, KC and KCP."""
         ...
+
+    def office_of(self, branch: str) -> str | None:
+        """The KC a branch counts under: itself for a KC, its parent for a KCP (None: unknown)."""
+        ...

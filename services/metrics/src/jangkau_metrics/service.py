@@ -15,7 +15,7 @@ from jangkau_metrics.domain.months import month_index
 from jangkau_metrics.domain.participants import Change, Footprint, Participant, Step, delta, fold
 from jangkau_metrics.domain.reports import Grouping
 from jangkau_metrics.domain.snapshot import Snapshot
-from jangkau_metrics.domain.targets import Target, TargetNotFound, UnknownBranch
+from jangkau_metrics.domain.targets import SubBranchTarget, Target, TargetNotFound, UnknownBranch
 from jangkau_metrics.domain.view import View
 from jangkau_metrics.ports import Branches, CoverageStore
 from jangkau_shared.deadletter import Decoded, Rejected
@@ -166,13 +166,17 @@ async def counts_on(
 async def set_target(
     target: Target, *, branches: Branches, store: CoverageStore, refresh: Callable[[], Awaitable[None]]
 ) -> None:
-    """Store a branch's target for a year, then serve it; a branch that is not configured is refused.
+    """Store a branch office's target for a year, then serve it.
 
-    ``refresh`` brings the served counts up to the store: the instance's own read, one at a time.
+    A branch that is not configured is refused, and so is a sub-branch: participants count under
+    branch offices only, so either target would never move. ``refresh`` brings the served counts
+    up to the store: the instance's own read, one at a time.
     """
-    known = branches.branch_codes()
-    if target.branch not in known:
-        raise UnknownBranch(target.branch, known)
+    office = branches.office_of(target.branch)
+    if office is None:
+        raise UnknownBranch(target.branch, {b for b in branches.branch_codes() if branches.office_of(b) == b})
+    if office != target.branch:
+        raise SubBranchTarget(target.branch, office)
     await store.save_target(target)
     await refresh()
 

@@ -75,7 +75,8 @@ def set_(
     The token is the metrics service's JANGKAU_METRICS_ADMIN_TOKEN (for the local stack, in
     deploy/local.env). Give it once with `jangkau config set metrics-admin-token <token>`, or
     in the environment variable of that name. The branch must be a configured branch office
-    or sub-branch: a mistyped one is refused, naming the branch it probably meant. The target
+    (a sub-branch's participants count under its office): a mistyped one is refused, naming the
+    branch it probably meant. The target
     shows in `jangkau status`, `jangkau target list`, and on /metrics for the dashboards.
 
     Examples:

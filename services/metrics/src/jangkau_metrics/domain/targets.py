@@ -55,6 +55,18 @@ class UnknownBranch(InvalidTarget):
         self.branch = branch
 
 
+class SubBranchTarget(UnknownBranch):
+    """A target for a sub-branch (KCP): its participants count under its parent office, so the
+    target would never move either."""
+
+    def __init__(self, branch: str, office: str) -> None:
+        self.reason = (
+            f"is a sub-branch (KCP) of {office}: its participants count under {office}; set the target there"
+        )
+        InvalidTarget.__init__(self, f"branch {branch!r} {self.reason}")
+        self.branch = branch
+
+
 class TargetNotFound(LookupError):
     """No target is set for this branch and year."""
 
