@@ -88,8 +88,7 @@ step "Waiting for the metrics service to show the scenario's ground truth (as of
 step "Setting Denpasar's demo target for ${as_of:0:4} and $(date +%Y): $denpasar_target" \
   "(the 2017 figure 22,964 at $scale_label)"
 for year in "${as_of:0:4}" "$(date +%Y)"; do
-  curl -fsS -X PUT -H "Authorization: Bearer $JANGKAU_METRICS_ADMIN_TOKEN" -H "Content-Type: application/json" \
-    -d "{\"participants\": $denpasar_target}" "$JANGKAU_METRICS_URL/v1/targets/denpasar/$year" >/dev/null
+  "$bin/jangkau" target set denpasar "$year" --participants "$denpasar_target" >/dev/null
 done
 
 step "Coverage of the Denpasar branch as of $as_of (demo at $scale_label)"

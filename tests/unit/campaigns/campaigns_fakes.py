@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from jangkau_campaigns.domain.attribution import Fact
 from jangkau_campaigns.domain.campaigns import Campaign
 from jangkau_campaigns.ports import ParkedEvent
+from jangkau_shared.auth import Team
 from jangkau_shared.events import EventData
 
 
@@ -69,11 +70,6 @@ class FakeUnitOfWork:
         self._store.events.extend(self._events)
 
 
-@dataclass(frozen=True)
-class Team:
-    """A token's scope: some branches, or every one ("*")."""
-
-    branches: frozenset[str]
-
-    def may_act_for(self, branch: str) -> bool:
-        return "*" in self.branches or branch in self.branches
+def scope(*branches: str) -> Team:
+    """A caller that may act for these branches ("*": every one), as a token identifies it."""
+    return Team(uuid4(), "test-team", frozenset(branches))

@@ -3,11 +3,12 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from campaigns_fakes import FakeUnitOfWork, Store, Team
+from campaigns_fakes import FakeUnitOfWork, Store, scope
 
 from jangkau_campaigns import service
 from jangkau_campaigns.domain.campaigns import Campaign, PlanCampaign
 from jangkau_campaigns.domain.errors import InvalidField, InvalidFields, OutOfScope
+from jangkau_shared.auth import Team
 from jangkau_shared.events import CampaignKind
 from jangkau_shared.places import ReferencePlaces
 
@@ -16,8 +17,8 @@ PLACES = ReferencePlaces()
 MALINGPING_UTARA = "36.02.01.2005"  # Kecamatan Malingping, Kabupaten Lebak: branch rangkasbitung
 SUNGAI_BAUNG = "15.04.03.2015"  # Kabupaten Batanghari: branch jambi
 NOWHERE = "99.99.99.9999"
-RANGKASBITUNG = Team(frozenset({"rangkasbitung"}))
-OPS = Team(frozenset({"*"}))
+RANGKASBITUNG = scope("rangkasbitung")
+OPS = scope("*")
 
 
 def _market_day(*villages: str, branch: str = "rangkasbitung") -> PlanCampaign:
@@ -91,7 +92,7 @@ async def test_a_token_of_another_branch_is_refused_before_its_villages_are_judg
 
 async def test_a_sub_branch_plans_in_the_villages_of_its_parent_office() -> None:
     store = Store()
-    malingping = Team(frozenset({"malingping"}))
+    malingping = scope("malingping")
     planned = await _plan(_market_day(MALINGPING_UTARA, branch="malingping"), malingping, store)
     assert store.campaigns[planned.campaign_id].village_codes == (MALINGPING_UTARA,)
     assert [type(e).__name__ for e in store.events] == ["CampaignPlannedV1"]

@@ -25,7 +25,7 @@ from jangkau_shared.auth import TokenStore
 from jangkau_shared.deadletter import Rejected, dead_letter
 from jangkau_shared.observability import UptimeCollector
 from jangkau_shared.outbox import OutboxRelay, RelayCollector
-from jangkau_shared.places import ReferencePlaces
+from jangkau_shared.places import ReferencePlaces, build_index
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE = "campaigns"
@@ -64,8 +64,7 @@ class Campaigns:
 
     async def start(self) -> None:
         """Create topics, then start the relay, the consumers and the parked-event sweeper."""
-        # Build the country-wide area index now, off the loop, not on the first plan.
-        await asyncio.to_thread(self.places.is_village, "51.71.01.1003")
+        await build_index()
         if self.settings.run_relay or self.settings.run_consumer:
             await kafka.ensure_topics(self.settings)
         if self.settings.run_relay:

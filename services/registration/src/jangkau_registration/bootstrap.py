@@ -22,7 +22,7 @@ from jangkau_shared import db, kafka
 from jangkau_shared.auth import TokenStore
 from jangkau_shared.observability import UptimeCollector
 from jangkau_shared.outbox import OutboxRelay, RelayCollector
-from jangkau_shared.places import ReferencePlaces
+from jangkau_shared.places import ReferencePlaces, build_index
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SERVICE = "registration"
@@ -73,8 +73,7 @@ class Registration:
 
     async def start(self) -> None:
         """Connect the producer and start the relay when configured to."""
-        # Build the country-wide area index now, off the loop, not on the first registration.
-        await asyncio.to_thread(self.places.is_village, "51.71.01.1003")
+        await build_index()
         if self.settings.run_relay:
             await kafka.ensure_topics(self.settings)
             await self.relay.start()

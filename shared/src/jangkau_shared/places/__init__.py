@@ -5,8 +5,16 @@ village, campaigns check that a campaign's villages lie in its branch, metrics t
 for a configured branch. See SOURCE.md for where the areas come from.
 """
 
+import asyncio
+
 from jangkau_shared.places.areas import AreaIndex, default_index
 from jangkau_shared.places.branches import branch_by_code, branch_for_village, load_branches
+
+
+async def build_index() -> None:
+    """Build the country-wide area index off the event loop (a service's start), not on the first
+    request that asks about a village."""
+    await asyncio.to_thread(default_index)
 
 
 class ReferencePlaces:
