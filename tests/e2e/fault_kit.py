@@ -400,15 +400,19 @@ def extra_metrics_port(stack: RunningStack, n: int) -> int:
     return extra_port(stack, "metrics", 10 + n, f"extra metrics instance {n}")
 
 
-class MetricsProcess:
-    """An extra metrics process in the same consumer group, started with the services' environment
-    by ``deploy/services.sh exec`` on a port of its own; its output goes to ``metrics-NAME.log``
-    (emptied when the object is made, appended to by each launch)."""
+class ServiceProcess:
+    """An extra process of a service (by default metrics, joining the same consumer group),
+    started with the services' environment (plus ``env``) by ``deploy/services.sh exec`` on a
+    port of its own; its output goes to ``SERVICE-NAME.log`` (emptied when the object is made,
+    appended to by each launch)."""
 
-    def __init__(self, name: str, port: int) -> None:
-        self.name, self.port = name, port
+    def __init__(
+        self, name: str, port: int, *, service: str = "metrics", env: dict[str, str] | None = None
+    ) -> None:
+        self.name, self.port, self.service = name, port, service
+        self.env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test", **(env or {})}
         self.url = f"http://127.0.0.1:{port}"
-        self.log = SERVICES / f"metrics-{name}.log"
+        self.log = SERVICES / f"{service}-{name}.log"
         self.log.write_bytes(b"")
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -421,7 +425,7 @@ class MetricsProcess:
                     "bash",
                     "deploy/services.sh",
                     "exec",
-                    ".venv/bin/jangkau-metrics",
+                    f".venv/bin/jangkau-{self.service}",
                     "serve",
                     "--host",
                     "127.0.0.1",
@@ -429,7 +433,7 @@ class MetricsProcess:
                     str(self.port),
                 ],
                 cwd=REPO,
-                env={**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"},
+                env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -23,7 +23,7 @@ from e2e_stack import RunningStack
 from fault_kit import (
     JAMBI_VILLAGE,
     ApiLoad,
-    MetricsProcess,
+    ServiceProcess,
     campaign_counts,
     extra_metrics_port,
     jambi_workers,
@@ -145,10 +145,10 @@ def prometheus_registered(stack: RunningStack) -> float | None:
 
 
 @pytest.fixture
-def instances(running_stack: RunningStack) -> Iterator[list[MetricsProcess]]:
+def instances(running_stack: RunningStack) -> Iterator[list[ServiceProcess]]:
     """Three extra metrics instances, running and ready; afterwards they are stopped and the
     stack's service runs (the test stops it while the faults run)."""
-    extras = [MetricsProcess(f"extra-{n}", extra_metrics_port(running_stack, n)) for n in (1, 2, 3)]
+    extras = [ServiceProcess(f"extra-{n}", extra_metrics_port(running_stack, n)) for n in (1, 2, 3)]
     try:
         for extra in extras:
             extra.launch()
@@ -163,7 +163,7 @@ def instances(running_stack: RunningStack) -> Iterator[list[MetricsProcess]]:
 
 @pytest.mark.timeout(600)
 def test_three_metrics_instances_joining_leaving_and_killed_under_load_all_answer_every_grouping_exactly(
-    running_stack: RunningStack, fault_row: FaultRow, instances: list[MetricsProcess]
+    running_stack: RunningStack, fault_row: FaultRow, instances: list[ServiceProcess]
 ) -> None:
     fault_row.fault = (
         f"3 metrics instances, {CYCLES} cycles: one leaves (SIGTERM) and rejoins, one kill -9 + restart"

@@ -9,7 +9,7 @@ import pytest
 from e2e_stack import RunningStack
 from fault_kit import (
     ApiLoad,
-    MetricsProcess,
+    ServiceProcess,
     campaign_counts,
     extra_metrics_port,
     family_total,
@@ -32,9 +32,9 @@ def _applied(url: str) -> float:
 
 
 @pytest.fixture
-def second_metrics(running_stack: RunningStack) -> Iterator[MetricsProcess]:
+def second_metrics(running_stack: RunningStack) -> Iterator[ServiceProcess]:
     """Another metrics process in the same consumer group, on a port of its own; always stopped afterwards."""
-    second = MetricsProcess("second", extra_metrics_port(running_stack, 1))
+    second = ServiceProcess("second", extra_metrics_port(running_stack, 1))
     second.launch()
     try:
         yield second
@@ -46,7 +46,7 @@ def second_metrics(running_stack: RunningStack) -> Iterator[MetricsProcess]:
 def test_a_second_metrics_instance_joining_and_leaving_under_load_changes_no_count(
     running_stack: RunningStack,
     fault_row: FaultRow,
-    second_metrics: MetricsProcess,
+    second_metrics: ServiceProcess,
 ) -> None:
     fault_row.fault = "second metrics instance joins the group under load, then leaves (SIGTERM)"
     second = second_metrics.url

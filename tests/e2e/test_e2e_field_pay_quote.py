@@ -6,10 +6,7 @@ test runs a registration process of its own with such a table, on the stack's da
 """
 
 import json
-import os
 import random
-import signal
-import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,12 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from e2e_stack import SERVICE_ENV, RunningStack
-from fault_kit import JAMBI_VILLAGE, SERVICES, campaign_counts, extra_port, jambi_nik, ready
+from e2e_stack import RunningStack
+from fault_kit import JAMBI_VILLAGE, ServiceProcess, campaign_counts, extra_port, jambi_nik
 from field_kit import jangkau
 
 from jangkau_registration.bootstrap import RATES
-from support import REPO, wait_for
+from jangkau_registration.domain.months import Month
+from support import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -94,8 +92,7 @@ def test_a_month_the_participant_may_not_pay_is_refused_at_the_quote_and_nothing
 
 def _month_after(day: date, months: int) -> str:
     """The month ``months`` after the month of ``day``, YYYY-MM."""
-    index = day.year * 12 + day.month - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return str(Month.of(day).plus(months))
 
 
 def _rates_with_a_period_from(first: str, last_of_old: str) -> str:
@@ -111,43 +108,26 @@ def _rates_with_a_period_from(first: str, last_of_old: str) -> str:
     return f"{closed}\n[[rate]]\n{added}"
 
 
-def _extra_registration_port(stack: RunningStack) -> int:
-    """The profile's registration port + 20 (derived, so profiles side by side never share it)."""
-    return extra_port(stack, "registration", 20, "the extra registration process")
-
-
 @contextmanager
 def _registration_with_rates(stack: RunningStack, rates: Path) -> Iterator[str]:
     """A registration API on the stack's database and broker with another rate table; its URL.
 
-    Its relay is off: the stack's own registration relay publishes what it stores.
+    Its relay is off: the stack's own registration relay publishes what it stores. It runs on the
+    profile's registration port + 20 (derived, so profiles side by side never share it).
     """
-    port = _extra_registration_port(stack)
-    log = SERVICES / "registration-rates.log"
-    env = {**os.environ, **SERVICE_ENV, "JANGKAU_PROFILE": "test"}
-    env |= {"JANGKAU_REGISTRATION_RATES_FILE": str(rates), "JANGKAU_REGISTRATION_RUN_RELAY": "false"}
-    serve = (".venv/bin/jangkau-registration", "serve", "--host", "127.0.0.1", "--port", str(port))
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["bash", "deploy/services.sh", "exec", *serve],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    port = extra_port(stack, "registration", 20, "the extra registration process")
+    env = {"JANGKAU_REGISTRATION_RATES_FILE": str(rates), "JANGKAU_REGISTRATION_RUN_RELAY": "false"}
+    process = ServiceProcess("rates", port, service="registration", env=env)
+    process.launch()
     try:
-        wait_for(
-            lambda: ready(url), until=lambda s: s == 200, timeout=120, what=f"registration at {url} ready"
-        )
-        yield url
+        process.wait_ready()
+        yield process.url
     finally:
-        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
+            if process.running:
+                process.terminate()
+        finally:
             process.kill()
-            process.wait(10)
 
 
 @pytest.mark.timeout(240)

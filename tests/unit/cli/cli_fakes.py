@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import orjson
 
+from jangkau_cli.simulate.rules import month_index, month_text
+
 
 class FakeRegistry:
     """Just enough of the registration API for the field tools: batches, single items, participants.
@@ -122,9 +124,7 @@ class FakeRegistry:
             reason = "no contribution rate is in force for this month"
             error = {"field": "first_month", "value": first, "reason": reason}
             return httpx.Response(422, json={"title": "Invalid request", "status": 422, "errors": [error]})
-        year, month = (int(part) for part in first.split("-"))
-        spans = [divmod(year * 12 + month - 1 + n, 12) for n in range(months)]
-        covered = [f"{y:04d}-{m + 1:02d}" for y, m in spans]
+        covered = [month_text(month_index(first) + n) for n in range(months)]
         monthly = [{"month": m, "amount": self.monthly, "rate_from": "2027-01", "rate_until": None,
                     "discounts": []} for m in covered]  # fmt: skip
         quoted = {
